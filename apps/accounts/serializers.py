@@ -1,0 +1,102 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from apps.core.localday import is_valid_timezone
+
+User = get_user_model()
+
+
+def _validate_tz(value: str) -> str:
+    if not is_valid_timezone(value):
+        raise serializers.ValidationError(f"'{value}' is not a valid IANA time zone name (e.g. Europe/Berlin).")
+    return value
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    username = serializers.RegexField(
+        r"^[\w.@+-]+\Z",
+        max_length=150,
+        min_length=3,
+        error_messages={"invalid": "Letters, digits and @/./+/-/_ only."},
+    )
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    timezone = serializers.CharField(required=False, default="UTC", max_length=64, validators=[_validate_tz])
+    day_start_hour = serializers.IntegerField(required=False, default=0, min_value=0, max_value=23)
+
+
+class StreakSummarySerializer(serializers.Serializer):
+    current = serializers.IntegerField()
+    longest = serializers.IntegerField()
+    freezes = serializers.IntegerField()
+
+
+class ActiveBoostSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["xp", "coins"])
+    multiplier = serializers.FloatField()
+    expires_at = serializers.DateTimeField()
+
+
+class ProfileSerializer(serializers.Serializer):
+    """`me/`: the player's own profile. Only display_name, bio, timezone,
+    day_start_hour and email are writable; anything else sent is ignored."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    email = serializers.EmailField(required=False, max_length=254)
+    display_name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    bio = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    timezone = serializers.CharField(required=False, max_length=64, validators=[_validate_tz])
+    day_start_hour = serializers.IntegerField(required=False, min_value=0, max_value=23)
+    level = serializers.IntegerField(read_only=True)
+    xp = serializers.IntegerField(read_only=True)
+    xp_into_level = serializers.IntegerField(read_only=True)
+    xp_for_next_level = serializers.IntegerField(read_only=True)
+    coins = serializers.IntegerField(read_only=True)
+    crystals = serializers.IntegerField(read_only=True)
+    streak = StreakSummarySerializer(read_only=True)
+    avatar = serializers.URLField(read_only=True)
+    icon = serializers.URLField(read_only=True)
+    background = serializers.URLField(read_only=True)
+    active_boosts = ActiveBoostSerializer(many=True, read_only=True)
+
+    def validate_email(self, value):
+        user = self.context["request"].user
+        if User.objects.filter(email__iexact=value).exclude(pk=user.pk).exists():
+            raise serializers.ValidationError("A user with that email already exists.")
+        return value
+
+
+class AuthResultSerializer(serializers.Serializer):
+    user = ProfileSerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class LogoutInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class PasswordChangeInputSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=128)
+
+
+class AccountDeleteInputSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128)
+
+
+class PublicProfileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    level = serializers.IntegerField()
+    avatar = serializers.URLField()
+    icon = serializers.URLField()
+    background = serializers.URLField()
+    streak_current = serializers.IntegerField()

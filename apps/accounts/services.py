@@ -1,0 +1,84 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from rest_framework import serializers
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.core.errors import BadRequest
+from apps.core.registry import app_modules
+
+User = get_user_model()
+
+
+def user_register(*, username: str, email: str, password: str, timezone: str = "UTC", day_start_hour: int = 0):
+    """Create a player with an empty wallet and streak. Duplicates (any case) are 400."""
+    from apps.progression.models import Wallet
+    from apps.streaks.models import Streak
+
+    candidate = User(username=username, email=email, timezone=timezone, day_start_hour=day_start_hour)
+    try:
+        validate_password(password, user=candidate)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({"password": exc.messages}) from None
+    errors = {}
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = ["A user with that username already exists."]
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = ["A user with that email already exists."]
+    if errors:
+        raise serializers.ValidationError(errors)
+    try:
+        with transaction.atomic():
+            candidate.set_password(password)
+            candidate.save()
+            Wallet.objects.create(user=candidate)
+            Streak.objects.create(user=candidate)
+    except IntegrityError:
+        # A concurrent registration won the case-insensitive unique constraint.
+        raise BadRequest(errors={"username": ["A user with that username or email already exists."]}) from None
+    return candidate
+
+
+def tokens_for(user) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def user_change_password(*, user, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise serializers.ValidationError({"old_password": ["Wrong password."]})
+    try:
+        validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({"new_password": exc.messages}) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _blacklist_all(user)
+
+
+def _blacklist_all(user) -> None:
+    """Log the user out everywhere: every refresh token they hold stops working."""
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+
+    for token in OutstandingToken.objects.filter(user=user):
+        BlacklistedToken.objects.get_or_create(token=token)
+
+
+def user_delete(*, user, password: str) -> None:
+    """Delete the account and its data. Later apps cancel what they must first
+    (pending trades return their escrow) through `apps/<app>/account.py: on_delete(user)`."""
+    if not user.check_password(password):
+        raise serializers.ValidationError({"password": ["Wrong password."]})
+    with transaction.atomic():
+        for _label, module in app_modules("account"):
+            if hasattr(module, "on_delete"):
+                module.on_delete(user)
+        OutstandingToken.objects.filter(user=user).delete()
+        user.delete()
+
+
+def user_export(*, user) -> dict:
+    """Every piece of the user's data: each app adds its part via `apps/<app>/account.py: export(user)`."""
+    return {label: module.export(user) for label, module in app_modules("account") if hasattr(module, "export")}

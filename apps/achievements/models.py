@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.core.images import validate_image
+
+
+class Achievement(models.Model):
+    """Admin-managed catalog. Unlocks when the user's `trigger` statistic reaches `threshold`."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=100)
+    description = models.TextField(blank=True, max_length=1000)
+    icon = models.ImageField(upload_to="achievements/", blank=True, validators=[validate_image])
+    trigger = models.CharField(max_length=64, db_index=True, help_text="A statistic key, e.g. tasks_completed.")
+    threshold = models.PositiveBigIntegerField()
+    reward_xp = models.PositiveIntegerField(default=0)
+    reward_coins = models.PositiveIntegerField(default=0)
+    reward_crystals = models.PositiveIntegerField(default=0)
+    hidden = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    sort_order = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sort_order", "trigger", "threshold", "id"]
+        indexes = [models.Index(fields=["trigger", "threshold"], name="achievement_trigger_idx")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class AchievementRewardItem(models.Model):
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="reward_items")
+    item = models.ForeignKey("shop.Item", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["achievement", "item"], name="achievement_reward_item_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="achievement_reward_item_qty_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.achievement_id}: {self.item_id} x{self.quantity}"
+
+
+class UserAchievement(models.Model):
+    """An unlock. Exactly once per (user, achievement): a unique constraint, not a check."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievements")
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="unlocks")
+    unlocked_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-unlocked_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "achievement"], name="user_achievement_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.achievement_id}"

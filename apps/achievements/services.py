@@ -1,0 +1,93 @@
+"""Achievement unlocks: automatic, exactly once, a constant number of queries.
+
+The catalog is cached (per process, checked against a version number in the
+shared cache that any admin change bumps), indexed by trigger and sorted by
+threshold. After an event, only achievements whose trigger changed and whose
+threshold is now met are candidates; one query drops those already unlocked,
+and the unique constraint on (user, achievement) makes each unlock happen once
+even if two transactions try.
+"""
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+
+from .models import Achievement, UserAchievement
+
+VERSION_KEY = "achievements:catalog:version"
+
+
+@dataclass(frozen=True)
+class AchievementDef:
+    id: int
+    code: str
+    title: str
+    trigger: str
+    threshold: int
+    reward_xp: int
+    reward_coins: int
+    reward_crystals: int
+    items: tuple  # ((item_id, item_name, quantity), ...)
+
+
+_memo: dict = {"version": None, "by_trigger": None}
+
+
+def catalog_invalidate() -> None:
+    """Called on every admin change of an achievement or its reward items."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+    _memo["version"] = None
+
+
+def _load() -> dict[str, list[AchievementDef]]:
+    by_trigger: dict[str, list[AchievementDef]] = {}
+    rows = Achievement.objects.filter(is_active=True).prefetch_related("reward_items__item").order_by("threshold", "id")
+    for a in rows:
+        items = tuple((r.item_id, r.item.name, r.quantity) for r in a.reward_items.all())
+        by_trigger.setdefault(a.trigger, []).append(
+            AchievementDef(a.id, a.code, a.title, a.trigger, a.threshold, a.reward_xp, a.reward_coins, a.reward_crystals, items)
+        )
+    return by_trigger
+
+
+def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, None)
+        version = cache.get(VERSION_KEY, 1)
+    if _memo["by_trigger"] is None or _memo["version"] != version:
+        _memo["by_trigger"] = _load()
+        _memo["version"] = version
+    return _memo["by_trigger"]
+
+
+def achievements_unlock_for_stats(*, user_id: int, changed: dict[str, int]) -> list[AchievementDef]:
+    """Unlock what the new counter values reach. Returns only unlocks made now."""
+    catalog = catalog_by_trigger()
+    candidates = []
+    for key, value in changed.items():
+        for achievement in catalog.get(key, ()):
+            if achievement.threshold > value:
+                break  # sorted by threshold
+            candidates.append(achievement)
+    if not candidates:
+        return []
+    have = set(
+        UserAchievement.objects.filter(user_id=user_id, achievement_id__in=[a.id for a in candidates]).values_list(
+            "achievement_id", flat=True
+        )
+    )
+    unlocked = []
+    for achievement in candidates:
+        if achievement.id in have:
+            continue
+        try:
+            with transaction.atomic():
+                UserAchievement.objects.create(user_id=user_id, achievement_id=achievement.id)
+        except IntegrityError:
+            continue  # unlocked by a concurrent transaction: exactly once
+        unlocked.append(achievement)
+    return unlocked

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BoostsConfig(AppConfig):
+    name = "apps.boosts"
+    label = "boosts"

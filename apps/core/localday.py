@@ -1,0 +1,57 @@
+"""The user's local day: their IANA `timezone`, shifted by `day_start_hour`.
+
+Every "once a day", streak and "today" rule goes through these helpers. A day
+that starts at 04:00 counts 01:30 as the previous day. Arithmetic is done on
+wall-clock time, so DST changes move the UTC bounds, never the day boundaries.
+"""
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from django.utils import timezone as dj_timezone
+
+
+def is_valid_timezone(name: str) -> bool:
+    if not name or name != name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return name in _names()
+
+
+_TZ_NAMES: set[str] | None = None
+
+
+def _names() -> set[str]:
+    global _TZ_NAMES
+    if _TZ_NAMES is None:
+        _TZ_NAMES = available_timezones() | {"UTC"}
+    return _TZ_NAMES
+
+
+def _zone(user) -> ZoneInfo:
+    try:
+        return ZoneInfo(user.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_date(user, at: datetime | None = None) -> date:
+    """The user's local calendar day at `at` (default now)."""
+    at = at or dj_timezone.now()
+    wall = at.astimezone(_zone(user)).replace(tzinfo=None)
+    return (wall - timedelta(hours=user.day_start_hour or 0)).date()
+
+
+def day_bounds(user, day: date) -> tuple[datetime, datetime]:
+    """[start, end) of the user's local day `day`, as aware datetimes."""
+    zone = _zone(user)
+    hour = time(user.day_start_hour or 0)
+    start = datetime.combine(day, hour, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), hour, tzinfo=zone)
+    return start, end
+
+
+def local_today(user) -> date:
+    return local_date(user)

@@ -1,0 +1,130 @@
+"""The composed player profile (`me/`, `users/`, `dashboard/`), in a fixed number of queries.
+
+A user loaded with `select_related("wallet", "streak")` (the JWT
+authentication does this) plus one query for equipped items and streak
+freezes, and one for active boosts, whatever the number of users.
+"""
+from collections import defaultdict
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from apps.boosts.models import ActiveBoost
+from apps.core.localday import local_date
+from apps.inventory.models import InventoryItem
+from apps.progression.levels import level_progress
+from apps.shop.images import default_image_url, item_image_url
+from apps.shop.models import ItemType
+from apps.streaks.services import current_streak_on
+
+SLOTS = (ItemType.AVATAR, ItemType.ICON, ItemType.BACKGROUND)
+
+
+def _related_or_none(user, name):
+    try:
+        return getattr(user, name)
+    except ObjectDoesNotExist:  # RelatedObjectDoesNotExist: a user created outside register (e.g. createsuperuser)
+        return None
+
+
+def _profile_rows():
+    """Equipped cosmetics and held streak freezes: what a profile shows of the inventory."""
+    return InventoryItem.objects.filter(
+        Q(equipped=True) | Q(item__type=ItemType.STREAK_FREEZE, quantity__gt=0)
+    ).select_related("item")
+
+
+def profile_inventory_prefetch() -> Prefetch:
+    """One query for any number of users."""
+    return Prefetch("inventory", queryset=_profile_rows(), to_attr="profile_inventory")
+
+
+def public_users_queryset(qs):
+    return qs.select_related("wallet", "streak").prefetch_related(profile_inventory_prefetch())
+
+
+def _inventory_bits(rows, request):
+    images = {}
+    freezes = 0
+    for row in rows:
+        if row.equipped and row.item.type in SLOTS:
+            images[row.item.type] = item_image_url(row.item, request)
+        if row.item.type == ItemType.STREAK_FREEZE:
+            freezes += row.quantity - row.locked_quantity
+    for slot in SLOTS:
+        images.setdefault(slot, default_image_url(slot, request))
+    return images, freezes
+
+
+def _load_inventory(users):
+    missing = [u for u in users if not hasattr(u, "profile_inventory")]
+    if missing:
+        by_user = defaultdict(list)
+        for row in _profile_rows().filter(user__in=missing):
+            by_user[row.user_id].append(row)
+        for user in missing:
+            user.profile_inventory = by_user[user.pk]
+
+
+def public_profiles(users, request) -> list[dict]:
+    users = list(users)
+    _load_inventory(users)
+    out = []
+    for user in users:
+        images, freezes = _inventory_bits(user.profile_inventory, request)
+        wallet = _related_or_none(user, "wallet")
+        streak = _related_or_none(user, "streak")
+        out.append(
+            {
+                "id": user.pk,
+                "username": user.username,
+                "display_name": user.display_name,
+                "level": level_progress(wallet.xp if wallet else 0)["level"],
+                "avatar": images[ItemType.AVATAR],
+                "icon": images[ItemType.ICON],
+                "background": images[ItemType.BACKGROUND],
+                "streak_current": current_streak_on(streak, today=local_date(user), freezes_held=freezes),
+            }
+        )
+    return out
+
+
+def active_boosts_list(*, user_id: int, now=None) -> list[dict]:
+    now = now or timezone.now()
+    rows = ActiveBoost.objects.filter(user_id=user_id, expires_at__gt=now, started_at__lte=now).order_by("expires_at")
+    return [{"type": b.type, "multiplier": float(b.multiplier), "expires_at": b.expires_at} for b in rows]
+
+
+def my_profile(user, request) -> dict:
+    """Everything `me/` shows: 3 queries with the JWT user (user+wallet+streak, inventory, boosts)."""
+    _load_inventory([user])
+    images, freezes = _inventory_bits(user.profile_inventory, request)
+    wallet = _related_or_none(user, "wallet")
+    streak = _related_or_none(user, "streak")
+    xp = wallet.xp if wallet else 0
+    progress = level_progress(xp)
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "email": user.email,
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "timezone": user.timezone,
+        "day_start_hour": user.day_start_hour,
+        "level": progress["level"],
+        "xp": xp,
+        "xp_into_level": progress["xp_into_level"],
+        "xp_for_next_level": progress["xp_for_next_level"],
+        "coins": wallet.coins if wallet else 0,
+        "crystals": wallet.crystals if wallet else 0,
+        "streak": {
+            "current": current_streak_on(streak, today=local_date(user), freezes_held=freezes),
+            "longest": streak.longest if streak else 0,
+            "freezes": freezes,
+        },
+        "avatar": images[ItemType.AVATAR],
+        "icon": images[ItemType.ICON],
+        "background": images[ItemType.BACKGROUND],
+        "active_boosts": active_boosts_list(user_id=user.pk),
+    }

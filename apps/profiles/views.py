@@ -1,0 +1,106 @@
+from django.contrib.auth import get_user_model
+from drf_yasg import openapi
+from drf_yasg.utils import swagger_auto_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.serializers import (
+    AccountDeleteInputSerializer,
+    PasswordChangeInputSerializer,
+    ProfileSerializer,
+    PublicProfileSerializer,
+)
+from apps.accounts.services import user_change_password, user_delete, user_export
+from apps.core.schema import ErrorSerializer
+
+from .selectors import my_profile, public_profiles, public_users_queryset
+
+User = get_user_model()
+
+PROFILE_FIELDS = ("display_name", "bio", "timezone", "day_start_hour", "email")
+
+
+class MeView(APIView):
+    @swagger_auto_schema(operation_summary="My profile", responses={200: ProfileSerializer})
+    def get(self, request):
+        return Response(my_profile(request.user, request))
+
+    @swagger_auto_schema(
+        operation_summary="Edit my profile",
+        operation_description="Only display_name, bio, timezone, day_start_hour and email are writable; "
+        "anything else sent is ignored.",
+        request_body=ProfileSerializer,
+        responses={200: ProfileSerializer, 400: ErrorSerializer},
+    )
+    def patch(self, request):
+        data = ProfileSerializer(data=request.data, partial=True, context={"request": request})
+        data.is_valid(raise_exception=True)
+        changes = {k: v for k, v in data.validated_data.items() if k in PROFILE_FIELDS}
+        if changes:
+            for field, value in changes.items():
+                setattr(request.user, field, value)
+            request.user.save(update_fields=list(changes))
+        return Response(my_profile(request.user, request))
+
+    @swagger_auto_schema(
+        operation_summary="Delete my account and all its data",
+        request_body=AccountDeleteInputSerializer,
+        responses={204: "Deleted", 400: ErrorSerializer},
+    )
+    def delete(self, request):
+        data = AccountDeleteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_delete(user=request.user, password=data.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordView(APIView):
+    @swagger_auto_schema(
+        operation_summary="Change my password (logs out every other session)",
+        request_body=PasswordChangeInputSerializer,
+        responses={204: "Changed", 400: ErrorSerializer},
+    )
+    def post(self, request):
+        data = PasswordChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_change_password(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ExportView(APIView):
+    @swagger_auto_schema(
+        operation_summary="Export all my data",
+        responses={200: openapi.Response("One JSON document, a key per app", openapi.Schema(type=openapi.TYPE_OBJECT))},
+    )
+    def get(self, request):
+        return Response(user_export(user=request.user))
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Public profiles. `?search=` matches a username prefix (case-insensitive)."""
+
+    serializer_class = PublicProfileSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        qs = User.objects.filter(is_active=True).order_by("username", "id")
+        if self.action == "list":
+            search = self.request.query_params.get("search", "").strip()
+            if search:
+                qs = qs.filter(username__istartswith=search)
+        return public_users_queryset(qs)
+
+    @swagger_auto_schema(
+        operation_summary="Find players",
+        manual_parameters=[
+            openapi.Parameter("search", openapi.IN_QUERY, type=openapi.TYPE_STRING, description="Username prefix")
+        ],
+    )
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(public_profiles(page, request))
+
+    @swagger_auto_schema(operation_summary="A player's public profile")
+    def retrieve(self, request, *args, **kwargs):
+        return Response(public_profiles([self.get_object()], request)[0])

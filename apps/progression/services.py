@@ -1,0 +1,313 @@
+"""UserProgressService: the one door for XP, coins, crystals, stats, streaks and achievements.
+
+Every app that grants or spends value describes what happened as a
+`ProgressEvent` and hands it to `UserProgressService(user).apply(event)`.
+In one transaction, with the user's wallet row locked, it:
+
+1. counts the day's activity (and applies the anti-farming cap to task rewards),
+2. applies the event's own reward or cost (with active boosts for boostable rewards),
+3. extends the daily streak (paying a milestone once in a lifetime),
+4. pays level-ups (each level once in a lifetime),
+5. increments statistics, unlocks the achievements they reach and pays their
+   rewards, repeating 4-5 while an unlock leads to another,
+6. writes the wallet once and the ledger rows in one insert,
+and returns the RewardSummary of everything that request granted.
+
+Lock order (the one global order; take only what you need, in this order):
+    1. the wallet row of each user involved, ascending user id (`lock_wallets`)
+    2. that user's streak row
+    3. the domain row being changed (task, habit, ...) -- callers lock it
+       *after* the wallet (via `apply(..., before=...)`) or hold no other lock
+    4. inventory rows, ascending id; 5. boost slots
+Stats and daily-activity rows are upserts, serialized by the wallet lock.
+Slow or external work (notifications, cache) runs in `transaction.on_commit`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.achievements.services import achievements_unlock_for_stats
+from apps.boosts.selectors import active_multipliers
+from apps.core.errors import InsufficientFunds
+from apps.core.localday import local_date
+from apps.inventory.services import inventory_grant
+from apps.stats.services import daily_activity_increment, stats_increment
+from apps.streaks.services import streak_register_activity
+
+from .levels import level_for_xp
+from .models import Currency, LedgerEntry, Wallet
+
+CURRENCIES = (Currency.XP, Currency.COINS, Currency.CRYSTALS)
+
+
+@dataclass
+class ProgressEvent:
+    """What happened, from the point of view of value.
+
+    xp/coins/crystals: the event's own signed amounts (negative = spend or take back).
+    boostable: multiply a positive xp/coins reward by active boosts.
+    activity: a DailyActivity field this event increments (`tasks_completed`,
+        `habit_check_ins`, `quit_logs`); a positive one makes the day active for
+        the streak. `-1`-style reversals pass `activity_delta=-1`.
+    capped_by: a DailyActivity field counting toward the daily cap
+        (`task_completions`); past the cap the own reward is zero.
+    stats: counters to add to (e.g. {"tasks_completed": 1}).
+    reversal: negative amounts take back earned value (xp_earned/coins_earned
+        go down) rather than spend it (coins_spent goes up).
+    day: the local day the activity counts on (default: the user's today).
+    """
+
+    reason: str
+    ref: str = ""
+    xp: int = 0
+    coins: int = 0
+    crystals: int = 0
+    boostable: bool = False
+    activity: str | None = None
+    activity_delta: int = 1
+    capped_by: str | None = None
+    stats: dict[str, int] = field(default_factory=dict)
+    reversal: bool = False
+    day: object = None
+    items: list = field(default_factory=list)  # [(item, quantity)] granted with the event
+
+
+@dataclass
+class RewardSummary:
+    xp: int = 0
+    coins: int = 0
+    crystals: int = 0
+    multipliers: dict = field(default_factory=lambda: {"xp": 1.0, "coins": 1.0})
+    level_before: int = 1
+    level_after: int = 1
+    streak_current: int = 0
+    streak_extended: bool = False
+    streak_milestone: int | None = None
+    achievements: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+    capped: bool = False
+    # The event's own amounts after cap and boosts (what a reversal takes back).
+    own_xp: int = 0
+    own_coins: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "xp": self.xp,
+            "coins": self.coins,
+            "crystals": self.crystals,
+            "multipliers": {"xp": float(self.multipliers["xp"]), "coins": float(self.multipliers["coins"])},
+            "level": {
+                "before": self.level_before,
+                "after": self.level_after,
+                "leveled_up": self.level_after > self.level_before,
+            },
+            "streak": {
+                "current": self.streak_current,
+                "extended": self.streak_extended,
+                "milestone": self.streak_milestone,
+            },
+            "achievements": self.achievements,
+            "items": self.items,
+            "capped": self.capped,
+        }
+
+
+def lock_wallet(*, user_id: int) -> Wallet:
+    """Lock (creating if needed) one user's wallet row."""
+    wallet = Wallet.objects.select_for_update().filter(user_id=user_id).first()
+    if wallet is not None:
+        return wallet
+    try:
+        with transaction.atomic():
+            Wallet.objects.create(user_id=user_id)
+    except IntegrityError:
+        pass
+    return Wallet.objects.select_for_update().get(user_id=user_id)
+
+
+def lock_wallets(*, user_ids) -> dict[int, Wallet]:
+    """Lock several users' wallets in ascending user id: the global lock order."""
+    return {uid: lock_wallet(user_id=uid) for uid in sorted(set(user_ids))}
+
+
+def _floor_mul(amount: int, multiplier: Decimal) -> int:
+    return int((Decimal(amount) * multiplier).to_integral_value(rounding=ROUND_FLOOR))
+
+
+class UserProgressService:
+    """Apply ProgressEvents for one user. Works nested inside an outer transaction."""
+
+    def __init__(self, user, *, now: datetime | None = None):
+        self.user = user
+        self.user_id = user.pk
+        self.now = now or timezone.now()
+
+    # -- the one entry point ----------------------------------------------------
+    def apply(self, event: ProgressEvent, *, before=None) -> RewardSummary:
+        """Apply `event`. `before(wallet)` runs right after the wallet is locked
+        (to lock and check the domain row in the global lock order)."""
+        with transaction.atomic():
+            self.wallet = lock_wallet(user_id=self.user_id)
+            if before is not None:
+                before(self.wallet)
+            self.balances = {c: getattr(self.wallet, c) for c in CURRENCIES}
+            self.ledger: list[LedgerEntry] = []
+            self.stat_deltas: Counter = Counter(event.stats)
+            self.earned_today = Counter()
+            self.reached_level = None
+            day = event.day or local_date(self.user, self.now)
+            summary = RewardSummary(level_before=level_for_xp(self.wallet.xp))
+
+            # 1. activity and the daily cap
+            daily_deltas = {}
+            if event.activity:
+                daily_deltas[event.activity] = event.activity_delta
+            if event.capped_by:
+                daily_deltas[event.capped_by] = 1
+            xp, coins, crystals = event.xp, event.coins, event.crystals
+            if daily_deltas:
+                today_row = daily_activity_increment(user_id=self.user_id, day=day, deltas=daily_deltas)
+                cap = settings.DREAMTRACK_DAILY_COMPLETION_CAP
+                if event.capped_by and today_row[event.capped_by] > cap:
+                    summary.capped = True
+                    xp = coins = 0
+
+            # 2. the event's own reward or cost
+            if event.boostable and (xp > 0 or coins > 0):
+                multipliers = active_multipliers(user_id=self.user_id, now=self.now)
+                summary.multipliers = multipliers
+                xp = _floor_mul(xp, multipliers["xp"]) if xp > 0 else xp
+                coins = _floor_mul(coins, multipliers["coins"]) if coins > 0 else coins
+            summary.own_xp, summary.own_coins = xp, coins
+            for currency, amount in ((Currency.XP, xp), (Currency.COINS, coins), (Currency.CRYSTALS, crystals)):
+                self._move(currency, amount, event.reason, event.ref, summary, reversal=event.reversal)
+            for item, quantity in event.items:
+                self._grant_item(item, quantity, event.reason, event.ref, summary)
+
+            # 3. the daily streak
+            if event.activity and event.activity_delta > 0:
+                update = streak_register_activity(user_id=self.user_id, day=day)
+                summary.streak_current, summary.streak_extended = update.current, update.extended
+                if update.longest_delta:
+                    self.stat_deltas["longest_streak"] += update.longest_delta
+                if update.milestone:
+                    summary.streak_milestone = update.milestone
+                    reward = settings.DREAMTRACK_STREAK_MILESTONES[update.milestone]
+                    ref = f"streak:{update.milestone}"
+                    self._move(Currency.XP, reward["xp"], "streak_milestone", ref, summary)
+                    self._move(Currency.COINS, reward["coins"], "streak_milestone", ref, summary)
+                    self._move(Currency.CRYSTALS, reward.get("crystals", 0), "streak_milestone", ref, summary)
+            else:
+                summary.streak_current = self._streak_current()
+
+            # 4-5. level-ups, statistics and achievements, until nothing more unlocks
+            while True:
+                self._pay_level_ups(summary)
+                changed = stats_increment(user_id=self.user_id, deltas=dict(self.stat_deltas))
+                self.stat_deltas.clear()
+                if self.reached_level:
+                    changed["level"], self.reached_level = self.reached_level, None
+                unlocked = achievements_unlock_for_stats(user_id=self.user_id, changed=changed) if changed else []
+                if not unlocked:
+                    break
+                for a in unlocked:
+                    ref = f"achievement:{a.code}"
+                    self._move(Currency.XP, a.reward_xp, "achievement", ref, summary)
+                    self._move(Currency.COINS, a.reward_coins, "achievement", ref, summary)
+                    self._move(Currency.CRYSTALS, a.reward_crystals, "achievement", ref, summary)
+                    for item_id, _name, quantity in a.items:
+                        self._grant_item(item_id, quantity, "achievement", ref, summary)
+                    summary.achievements.append(
+                        {
+                            "code": a.code,
+                            "title": a.title,
+                            "reward_xp": a.reward_xp,
+                            "reward_coins": a.reward_coins,
+                            "reward_crystals": a.reward_crystals,
+                        }
+                    )
+
+            # 6. write the wallet once, the ledger in one insert
+            self._persist(day)
+            summary.level_after = level_for_xp(self.wallet.xp)
+            return summary
+
+    # -- internals ----------------------------------------------------------------
+    def _move(self, currency: str, amount: int, reason: str, ref: str, summary: RewardSummary, *, reversal=False):
+        if not amount:
+            return
+        new_balance = self.balances[currency] + amount
+        if new_balance < 0:
+            name = {"xp": "XP", "coins": "coins", "crystals": "crystals"}[currency]
+            raise InsufficientFunds(f"Not enough {name}.")
+        self.balances[currency] = new_balance
+        self.ledger.append(
+            LedgerEntry(
+                user_id=self.user_id,
+                currency=currency,
+                amount=amount,
+                balance_after=new_balance,
+                reason=reason,
+                ref=ref,
+                created_at=self.now,
+            )
+        )
+        setattr(summary, currency, getattr(summary, currency) + amount)
+        if currency == Currency.CRYSTALS:
+            return
+        if amount > 0 or reversal:
+            self.stat_deltas[f"{currency}_earned"] += amount
+            self.earned_today[currency] += amount
+        elif currency == Currency.COINS:
+            self.stat_deltas["coins_spent"] += -amount
+
+    def _grant_item(self, item, quantity: int, reason: str, ref: str, summary: RewardSummary):
+        from apps.shop.models import Item
+
+        if not isinstance(item, Item):
+            item = Item.objects.get(pk=item)
+        inventory_grant(user=self.user, item=item, quantity=quantity, reason=reason, ref=ref)
+        summary.items.append({"item_id": item.pk, "name": item.name, "quantity": quantity})
+
+    def _pay_level_ups(self, summary: RewardSummary):
+        level = level_for_xp(self.balances[Currency.XP])
+        paid = self.wallet.max_level_rewarded
+        if level <= paid:
+            return
+        per_level = settings.DREAMTRACK_LEVEL_UP_COINS_PER_LEVEL
+        for new_level in range(paid + 1, level + 1):
+            self._move(Currency.COINS, per_level * new_level, "level_up", f"level:{new_level}", summary)
+        self.wallet.max_level_rewarded = level
+        # Achievements triggered by `level` see the highest level ever reached.
+        self.reached_level = level
+
+    def _streak_current(self) -> int:
+        from apps.streaks.models import Streak
+
+        streak = Streak.objects.filter(user_id=self.user_id).only("current").first()
+        return streak.current if streak else 0
+
+    def _persist(self, day):
+        fields = ["max_level_rewarded", "updated_at"]
+        for currency in CURRENCIES:
+            if self.balances[currency] != getattr(self.wallet, currency):
+                setattr(self.wallet, currency, self.balances[currency])
+                fields.append(currency)
+        self.wallet.save(update_fields=fields)
+        if self.ledger:
+            LedgerEntry.objects.bulk_create(self.ledger)
+        earned = {f"{c}_earned": v for c, v in self.earned_today.items() if v}
+        if earned:
+            daily_activity_increment(user_id=self.user_id, day=day, deltas=earned)
+
+
+def progress_grant(*, user, xp: int = 0, coins: int = 0, crystals: int = 0, reason: str, ref: str = "") -> RewardSummary:
+    """Credit (or with negative amounts debit) a user: admin grants, the `grant` command."""
+    return UserProgressService(user).apply(ProgressEvent(reason=reason, ref=ref, xp=xp, coins=coins, crystals=crystals))

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.db import models
+
+
+class StatCounter(models.Model):
+    """One counter of one user (`tasks_completed`, `xp_earned`, ...).
+
+    Key/value rows: a new statistic needs no migration. Changed only by
+    apps.stats.services.stats_increment (an upsert with `value + delta`).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stat_counters")
+    key = models.CharField(max_length=64)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="stat_counter_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}={self.value}"
+
+
+class DailyActivity(models.Model):
+    """What a user did on one local day (for `stats/daily/`, the daily cap and streaks)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_activity")
+    date = models.DateField()
+    tasks_completed = models.IntegerField(default=0)
+    # Every completion made that day, reopened or not: the anti-farming cap counts these.
+    task_completions = models.IntegerField(default=0)
+    habit_check_ins = models.IntegerField(default=0)
+    quit_logs = models.IntegerField(default=0)
+    xp_earned = models.BigIntegerField(default=0)
+    coins_earned = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["user", "date"], name="daily_activity_user_date_unique")]
+        verbose_name_plural = "daily activity"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.date}"

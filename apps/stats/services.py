@@ -1,0 +1,86 @@
+"""Counters and daily activity. Called by UserProgressService under the user's wallet lock.
+
+Both are upserts with `value + delta` in SQL, one statement for any number of
+counters, so a new statistic is just a new key.
+"""
+from datetime import date
+
+from django.db import connection
+
+from .models import DailyActivity, StatCounter
+
+# The counters the contract lists; `stats/` shows these (0 when never touched)
+# plus any other key a later app writes.
+CONTRACT_COUNTERS = (
+    "tasks_completed",
+    "tasks_completed_on_time",
+    "habit_check_ins",
+    "quit_clean_days",
+    "dreams_completed",
+    "items_bought",
+    "items_equipped",
+    "trades_completed",
+    "roulette_spins",
+    "friends",
+    "xp_earned",
+    "coins_earned",
+    "coins_spent",
+    "longest_streak",
+)
+
+DAILY_FIELDS = ("tasks_completed", "task_completions", "habit_check_ins", "quit_logs", "xp_earned", "coins_earned")
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def stats_increment(*, user_id: int, deltas: dict[str, int]) -> dict[str, int]:
+    """Add each delta to the user's counter; return the new value of every changed key."""
+    deltas = {key: value for key, value in deltas.items() if value}
+    if not deltas:
+        return {}
+    table = _q(StatCounter._meta.db_table)
+    rows = sorted(deltas.items())  # a fixed order: two upserts never deadlock on each other
+    params: list = []
+    for key, value in rows:
+        params += [user_id, key, value]
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    sql = (
+        f"INSERT INTO {table} ({_q('user_id')}, {_q('key')}, {_q('value')}) VALUES {values} "
+        f"ON CONFLICT ({_q('user_id')}, {_q('key')}) DO UPDATE "
+        f"SET {_q('value')} = {table}.{_q('value')} + EXCLUDED.{_q('value')}"
+    )
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(sql + f" RETURNING {_q('key')}, {_q('value')}", params)
+            return dict(cursor.fetchall())
+        cursor.execute(sql, params)
+    return dict(StatCounter.objects.filter(user_id=user_id, key__in=deltas).values_list("key", "value"))
+
+
+def daily_activity_increment(*, user_id: int, day: date, deltas: dict[str, int]) -> dict[str, int]:
+    """Add deltas to the user's row for a local day; return the row's new values."""
+    deltas = {key: value for key, value in deltas.items() if value}
+    unknown = set(deltas) - set(DAILY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown daily activity fields: {sorted(unknown)}")
+    if not deltas:
+        row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).first()
+        return row or dict.fromkeys(DAILY_FIELDS, 0)
+    table = _q(DailyActivity._meta.db_table)
+    fields = [f for f in DAILY_FIELDS]
+    insert_cols = ", ".join(_q(c) for c in ["user_id", "date", *fields])
+    placeholders = ", ".join(["%s"] * (2 + len(fields)))
+    params = [user_id, day, *[deltas.get(f, 0) for f in fields]]
+    updates = ", ".join(f"{_q(f)} = {table}.{_q(f)} + EXCLUDED.{_q(f)}" for f in deltas)
+    sql = (
+        f"INSERT INTO {table} ({insert_cols}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({_q('user_id')}, {_q('date')}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(sql + " RETURNING " + ", ".join(_q(f) for f in fields), params)
+            return dict(zip(fields, cursor.fetchone(), strict=True))
+        cursor.execute(sql, params)
+    return DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).get()

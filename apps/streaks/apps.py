@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StreaksConfig(AppConfig):
+    name = "apps.streaks"
+    label = "streaks"

@@ -1,0 +1,51 @@
+"""Fixtures shared by every app's tests."""
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Throttle counters and cached catalogs must not leak between tests.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def make_user(db):
+    from apps.accounts.services import user_register
+
+    counter = {"n": 0}
+
+    def make(username=None, password="s3cret-Passw0rd!", **kwargs):
+        counter["n"] += 1
+        username = username or f"player{counter['n']}"
+        return user_register(username=username, email=kwargs.pop("email", f"{username}@example.com"), password=password, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def auth_client(user):
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+def client_for(user) -> APIClient:
+    from apps.accounts.services import tokens_for
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
+    return client

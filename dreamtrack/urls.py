@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_yasg.views import get_schema_view
+from rest_framework.permissions import AllowAny
+
+from apps.core import views as core_views
+from apps.core.schema import API_INFO
+
+schema_view = get_schema_view(
+    API_INFO,
+    public=True,
+    permission_classes=[AllowAny],
+)
+
+api_v1 = [
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.profiles.urls")),
+    path("", include("apps.progression.urls")),
+    path("", include("apps.tasks.urls")),
+    path("", include("apps.achievements.urls")),
+    path("", include("apps.stats.urls")),
+    path("", include("apps.streaks.urls")),
+    path("", include("apps.shop.urls")),
+    path("", include("apps.inventory.urls")),
+    path("", include("apps.boosts.urls")),
+    path("", include("apps.donations.urls")),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+    re_path(r"^api/", core_views.api_not_found),
+    re_path(r"^swagger\.json$", schema_view.without_ui(cache_timeout=0), name="schema-json"),
+    path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
+    path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+
+handler400 = "apps.core.exceptions.handler400"
+handler403 = "apps.core.exceptions.handler403"
+handler404 = "apps.core.exceptions.handler404"
+handler500 = "apps.core.exceptions.handler500"
