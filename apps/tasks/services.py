@@ -1,0 +1,199 @@
+"""Task writes: create, edit, delete, complete, reopen.
+
+Rewards (contract, Game rules): the base reward comes from
+`DREAMTRACK_DIFFICULTY_REWARDS[difficulty]`; a task with a deadline completed on
+or before it (the user's local day) earns `DREAMTRACK_ON_TIME_BONUS_PERCENT` more
+XP and coins, rounded down; active boosts multiply that (in the progress engine);
+completions past `DREAMTRACK_DAILY_COMPLETION_CAP` in one local day earn nothing.
+The completion's own reward is stored on the task (`reward_xp`, `reward_coins`)
+so that `task_reopen` takes back exactly that, through the ledger.
+
+Dreams do not exist yet: `dream` is stored in `Task.dream_id`, and any non-null
+dream is refused with 400 "Unknown dream." until the dreams app provides them.
+"""
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.errors import BadRequest, NotFound
+from apps.core.localday import local_date
+from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
+
+from .exceptions import TaskAlreadyCompleted, TaskNotCompleted, TaskReopenWindowClosed
+from .models import Task
+
+EDITABLE_FIELDS = ("title", "description", "difficulty", "deadline", "dream_id")
+
+
+def _check_dream(*, user, dream_id: int | None) -> None:
+    # The dreams app will replace this with "the user's own dream exists".
+    if dream_id is not None:
+        raise BadRequest("Unknown dream.", errors={"dream": ["Unknown dream."]})
+
+
+def task_create(
+    *,
+    user,
+    title: str,
+    description: str = "",
+    difficulty: str = Task._meta.get_field("difficulty").default,
+    deadline: date | None = None,
+    dream_id: int | None = None,
+) -> Task:
+    """Create an open task for `user`. `dream_id` must be null for now (see the module docstring)."""
+    _check_dream(user=user, dream_id=dream_id)
+    task = Task(
+        user=user, title=title, description=description, difficulty=difficulty, deadline=deadline, dream_id=dream_id
+    )
+    task.save()
+    return task
+
+
+def task_update(*, task: Task, **changes) -> Task:
+    """Edit a task's own fields. Status and rewards never change here: editing a
+    completed task (even its difficulty) leaves what its completion earned as it is."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "dream_id" in changes:
+        _check_dream(user=task.user, dream_id=changes["dream_id"])
+    if not changes:
+        return task
+    for name, value in changes.items():
+        setattr(task, name, value)
+    # Only the edited columns: a concurrent complete/reopen owns status and rewards.
+    task.save(update_fields=[*changes, "updated_at"])
+    return task
+
+
+def task_delete(*, task: Task) -> None:
+    """Delete a task. What its completion earned stays: ledger rows refer to it only by `task:<id>`."""
+    task.delete()
+
+
+def _lock_own_task(*, user, task_id: int) -> Task:
+    task = Task.objects.select_for_update().filter(pk=task_id, user=user).first()
+    if task is None:
+        raise NotFound()
+    return task
+
+
+def task_reward(*, difficulty: str, deadline: date | None, day: date) -> tuple[int, int, bool]:
+    """(xp, coins, on_time) of completing a task on local day `day`, before boosts and the cap."""
+    base = settings.DREAMTRACK_DIFFICULTY_REWARDS[difficulty]
+    xp, coins = base["xp"], base["coins"]
+    on_time = deadline is not None and day <= deadline
+    if on_time:
+        percent = settings.DREAMTRACK_ON_TIME_BONUS_PERCENT
+        xp += xp * percent // 100
+        coins += coins * percent // 100
+    return xp, coins, on_time
+
+
+def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[Task, RewardSummary]:
+    """Complete the user's open task and pay its reward. 404 if not theirs, 409 if already completed.
+
+    The task row is locked after the wallet (the global lock order) and checked
+    under that lock, so concurrent completions of one task pay exactly once.
+    """
+    now = now or timezone.now()
+    today = local_date(user, now)
+    event = ProgressEvent(
+        reason="task_completed",
+        ref=f"task:{task_id}",
+        boostable=True,
+        activity="tasks_completed",
+        capped_by="task_completions",
+        day=today,
+    )
+    locked: dict[str, Task] = {}
+
+    def lock_and_check(wallet):
+        task = _lock_own_task(user=user, task_id=task_id)
+        if task.status == Task.Status.COMPLETED:
+            raise TaskAlreadyCompleted()
+        # The reward depends on the locked row, so it is filled in here: apply()
+        # reads the event's amounts and stats only after `before` returns.
+        event.xp, event.coins, on_time = task_reward(difficulty=task.difficulty, deadline=task.deadline, day=today)
+        event.stats = {"tasks_completed": 1, "tasks_completed_on_time": 1 if on_time else 0}
+        task.completed_on_time = on_time
+        locked["task"] = task
+
+    with transaction.atomic():
+        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check)
+        task = locked["task"]
+        task.status = Task.Status.COMPLETED
+        task.completed_at = now
+        task.completed_local_date = today
+        # The own reward after boosts and the cap (0 when capped): what reopen takes back.
+        task.reward_xp = summary.own_xp
+        task.reward_coins = summary.own_coins
+        task.save(
+            update_fields=[
+                "status",
+                "completed_at",
+                "completed_local_date",
+                "reward_xp",
+                "reward_coins",
+                "completed_on_time",
+                "updated_at",
+            ]
+        )
+    return task, summary
+
+
+def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Task, RewardSummary]:
+    """Reopen a task completed today (local day), taking back its own reward.
+
+    Only the completion's own reward (base, on-time bonus, boost) is reversed;
+    level-up, streak-milestone and achievement rewards, unlocked achievements and
+    the streak stay. The day's completion count (the anti-farming cap) keeps
+    counting the reopened completion. 409 `not_completed` for an open task,
+    409 `reopen_window_closed` after its local day, 409 `insufficient_funds`
+    (nothing changed) when the coins were already spent.
+    """
+    now = now or timezone.now()
+    today = local_date(user, now)
+    event = ProgressEvent(
+        reason="task_reopened",
+        ref=f"task:{task_id}",
+        reversal=True,
+        activity="tasks_completed",
+        activity_delta=-1,
+    )
+    locked: dict[str, Task] = {}
+
+    def lock_and_check(wallet):
+        task = _lock_own_task(user=user, task_id=task_id)
+        if task.status != Task.Status.COMPLETED:
+            raise TaskNotCompleted()
+        if task.completed_local_date != today:
+            raise TaskReopenWindowClosed()
+        event.xp, event.coins = -task.reward_xp, -task.reward_coins
+        event.day = task.completed_local_date
+        event.stats = {"tasks_completed": -1, "tasks_completed_on_time": -1 if task.completed_on_time else 0}
+        locked["task"] = task
+
+    with transaction.atomic():
+        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check)
+        task = locked["task"]
+        task.status = Task.Status.OPEN
+        task.completed_at = None
+        task.completed_local_date = None
+        task.reward_xp = 0
+        task.reward_coins = 0
+        task.completed_on_time = False
+        task.save(
+            update_fields=[
+                "status",
+                "completed_at",
+                "completed_local_date",
+                "reward_xp",
+                "reward_coins",
+                "completed_on_time",
+                "updated_at",
+            ]
+        )
+    return task, summary
