@@ -1,18 +1,20 @@
 """Achievement unlocks: automatic, exactly once, a constant number of queries.
 
-The catalog is cached (per process, checked against a version number in the
-shared cache that any admin change bumps), indexed by trigger and sorted by
+The catalog is cached (per process, checked against a version token in the
+shared cache that any admin change replaces), indexed by trigger and sorted by
 threshold. After an event, only achievements whose trigger changed and whose
 threshold is now met are candidates; one query drops those already unlocked,
 and the unique constraint on (user, achievement) makes each unlock happen once
 even if two transactions try.
 """
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 
-from .models import Achievement, UserAchievement
+from .models import Achievement, AchievementRewardItem, UserAchievement
 
 VERSION_KEY = "achievements:catalog:version"
 
@@ -30,21 +32,28 @@ class AchievementDef:
     items: tuple  # ((item_id, item_name, quantity), ...)
 
 
-_memo: dict = {"version": None, "by_trigger": None}
+# (version, catalog) in one slot, replaced whole: threads never see a torn pair.
+_memo: dict = {"entry": None}
 
 
 def catalog_invalidate() -> None:
-    """Called on every admin change of an achievement or its reward items."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
-    _memo["version"] = None
+    """Called on every admin change of an achievement or its reward items.
+
+    The version is a random token, not a counter: a token lost from the cache
+    (eviction, flush) and created again can never equal a process's memo, so
+    no process keeps serving a stale catalog.
+    """
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    _memo["entry"] = None
 
 
 def _load() -> dict[str, list[AchievementDef]]:
     by_trigger: dict[str, list[AchievementDef]] = {}
-    rows = Achievement.objects.filter(is_active=True).prefetch_related("reward_items__item").order_by("threshold", "id")
+    rows = (
+        Achievement.objects.filter(is_active=True)
+        .prefetch_related(Prefetch("reward_items", queryset=AchievementRewardItem.objects.select_related("item")))
+        .order_by("threshold", "id")
+    )
     for a in rows:
         items = tuple((r.item_id, r.item.name, r.quantity) for r in a.reward_items.all())
         by_trigger.setdefault(a.trigger, []).append(
@@ -56,12 +65,13 @@ def _load() -> dict[str, list[AchievementDef]]:
 def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, None)
-        version = cache.get(VERSION_KEY, 1)
-    if _memo["by_trigger"] is None or _memo["version"] != version:
-        _memo["by_trigger"] = _load()
-        _memo["version"] = version
-    return _memo["by_trigger"]
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    entry = _memo["entry"]
+    if entry is None or version is None or entry[0] != version:
+        entry = (version, _load())
+        _memo["entry"] = entry
+    return entry[1]
 
 
 def achievements_unlock_for_stats(*, user_id: int, changed: dict[str, int]) -> list[AchievementDef]:
@@ -91,3 +101,15 @@ def achievements_unlock_for_stats(*, user_id: int, changed: dict[str, int]) -> l
             continue  # unlocked by a concurrent transaction: exactly once
         unlocked.append(achievement)
     return unlocked
+
+
+def achievements_mark_seen(*, user, codes, now=None) -> int:
+    """Mark the user's unlocks with these codes as seen (once: seen_at keeps its first value).
+    Unknown codes and locked achievements are ignored. Returns how many were marked."""
+    from django.utils import timezone
+
+    if not codes:
+        return 0
+    return UserAchievement.objects.filter(user=user, achievement__code__in=set(codes), seen_at__isnull=True).update(
+        seen_at=now or timezone.now()
+    )

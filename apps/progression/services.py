@@ -39,7 +39,7 @@ from apps.core.errors import InsufficientFunds
 from apps.core.localday import local_date
 from apps.inventory.services import inventory_grant
 from apps.stats.services import daily_activity_increment, stats_increment
-from apps.streaks.services import streak_register_activity
+from apps.streaks.services import streak_current_today, streak_register_activity
 
 from .levels import level_for_xp
 from .models import Currency, LedgerEntry, Wallet
@@ -205,7 +205,7 @@ class UserProgressService:
                     self._move(Currency.COINS, reward["coins"], "streak_milestone", ref, summary)
                     self._move(Currency.CRYSTALS, reward.get("crystals", 0), "streak_milestone", ref, summary)
             else:
-                summary.streak_current = self._streak_current()
+                summary.streak_current = streak_current_today(user_id=self.user_id, today=local_date(self.user, self.now))
 
             # 4-5. level-ups, statistics and achievements, until nothing more unlocks
             while True:
@@ -287,12 +287,6 @@ class UserProgressService:
         self.wallet.max_level_rewarded = level
         # Achievements triggered by `level` see the highest level ever reached.
         self.reached_level = level
-
-    def _streak_current(self) -> int:
-        from apps.streaks.models import Streak
-
-        streak = Streak.objects.filter(user_id=self.user_id).only("current").first()
-        return streak.current if streak else 0
 
     def _persist(self, day):
         fields = ["max_level_rewarded", "updated_at"]

@@ -107,6 +107,17 @@ def current_streak_on(streak: Streak | None, *, today: date, freezes_held: int) 
     return 0
 
 
+def streak_current_today(*, user_id: int, today: date) -> int:
+    """The streak as a reader sees it on `today` (the freezes query only when days were missed)."""
+    streak = Streak.objects.filter(user_id=user_id).only("current", "last_active_date", "frozen_through").first()
+    if streak is None or streak.last_active_date is None or streak.current == 0:
+        return 0
+    paid_through = max(streak.last_active_date, streak.frozen_through or streak.last_active_date)
+    if (today - paid_through).days <= 1:
+        return streak.current
+    return current_streak_on(streak, today=today, freezes_held=streak_freezes_held(user_id=user_id))
+
+
 def next_milestone(*, user_id: int, current: int) -> dict | None:
     claimed = set(StreakMilestoneClaim.objects.filter(user_id=user_id).values_list("days", flat=True))
     for days in sorted(milestones()):
@@ -122,6 +133,7 @@ __all__ = [
     "streak_register_activity",
     "streak_settle",
     "current_streak_on",
+    "streak_current_today",
     "next_milestone",
     "streak_freezes_held",
 ]
