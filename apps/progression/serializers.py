@@ -50,3 +50,29 @@ class RewardSummarySerializer(serializers.Serializer):
     achievements = RewardAchievementSerializer(many=True, help_text="Achievements unlocked by this request.")
     items = RewardItemSerializer(many=True, help_text="Items granted by this request.")
     capped = serializers.BooleanField(help_text="True when the daily anti-farming cap zeroed the own reward.")
+
+
+# -- levels/ and me/ledger/ ----------------------------------------------------------------------
+
+
+class LevelsQuerySerializer(serializers.Serializer):
+    up_to = serializers.IntegerField(min_value=1, max_value=1000, default=50, help_text="Last level listed (1-1000).")
+
+
+class LevelSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    total_xp = serializers.IntegerField(help_text="Total XP at which this level begins: 25 x (L-1) x (L+2).")
+
+
+class LedgerQuerySerializer(serializers.Serializer):
+    currency = serializers.ChoiceField(choices=["xp", "coins", "crystals"], required=False)
+
+
+class LedgerEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    currency = serializers.ChoiceField(choices=["xp", "coins", "crystals"])
+    amount = serializers.IntegerField(help_text="Signed: negative for spends, debits and reversals.")
+    balance_after = serializers.IntegerField()
+    reason = serializers.CharField()
+    ref = serializers.CharField(help_text="What the entry refers to (e.g. `task:12`, `level:5`), may be empty.")
+    created_at = serializers.DateTimeField()
