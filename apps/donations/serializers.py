@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from .services import LEDGER_REF_PREFIX
+
+# The ledger's `ref` holds "donation:<payment_id>" in 100 characters.
+PAYMENT_ID_MAX_LENGTH = 100 - len(LEDGER_REF_PREFIX)
+DEFAULT_MAX_CRYSTALS = 100_000
+BIGINT_MAX = 2**63 - 1
+
+
+def max_crystals() -> int:
+    return getattr(settings, "DREAMTRACK_DONATION_MAX_CRYSTALS", DEFAULT_MAX_CRYSTALS)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: no strings ("5"), floats (5.0) or booleans. Money is not guessed at."""
+
+    default_error_messages = {"invalid": "A JSON integer is required."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class DonationWebhookInputSerializer(serializers.Serializer):
+    payment_id = serializers.CharField(
+        max_length=PAYMENT_ID_MAX_LENGTH,
+        trim_whitespace=False,
+        validators=[RegexValidator(r"^[\x21-\x7e]+\Z", "Visible ASCII characters only, no spaces.")],
+        help_text=f"The provider's payment id (1-{PAYMENT_ID_MAX_LENGTH} visible ASCII characters); "
+        "the idempotency key of the webhook.",
+    )
+    user_id = StrictIntegerField(min_value=1, max_value=BIGINT_MAX)
+    crystals = StrictIntegerField(min_value=1, help_text="A positive JSON integer, at most the configured maximum.")
+
+    def validate_payment_id(self, value):
+        if not isinstance(self.initial_data.get("payment_id"), str):
+            raise serializers.ValidationError("A string is required.")
+        return value
+
+    def validate_crystals(self, value):
+        limit = max_crystals()
+        if value > limit:
+            raise serializers.ValidationError(f"Ensure this value is less than or equal to {limit}.")
+        return value
+
+
+class DonationWebhookResultSerializer(serializers.Serializer):
+    payment_id = serializers.CharField()
+    user_id = serializers.IntegerField()
+    crystals = serializers.IntegerField()
+    credited = serializers.BooleanField(help_text="Always true: the payment is credited (now or by its first delivery).")
+    crystals_balance = serializers.IntegerField(help_text="The user's crystals right after this payment was credited.")
