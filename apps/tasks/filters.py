@@ -38,7 +38,12 @@ class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Task.Status.choices)
     difficulty = django_filters.ChoiceFilter(choices=Difficulty.choices)
     dream = django_filters.NumberFilter(field_name="dream_id")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", help_text="true: open tasks past their deadline.")
+    # A choice, not a BooleanFilter: that one silently ignores values it cannot parse.
+    overdue = django_filters.ChoiceFilter(
+        choices=(("true", "true"), ("false", "false")),
+        method="filter_overdue",
+        help_text="true: open tasks past their deadline.",
+    )
     due_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte", help_text="Deadline on or before.")
     due_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", help_text="Deadline on or after.")
     search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="In title or description.")
@@ -51,7 +56,7 @@ class TaskFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         today = local_date(self.request.user)
         overdue = Q(status=Task.Status.OPEN, deadline__lt=today)
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
