@@ -1,0 +1,89 @@
+"""Shop input validation and response shapes.
+
+Responses are built as plain dicts by apps.shop.selectors (the catalog is
+cached as dicts); the output serializers here describe those shapes for the
+schema and are used to render the purchase result.
+"""
+from rest_framework import serializers
+
+from apps.progression.serializers import RewardSummarySerializer
+
+from .models import ItemType, Rarity
+from .selectors import ORDERINGS
+from .services import MAX_QUANTITY
+
+CURRENCIES = ("coins", "crystals")
+
+
+class ShopItemSerializer(serializers.Serializer):
+    """An item of the catalog as the user sees it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    type = serializers.ChoiceField(choices=ItemType.choices)
+    rarity = serializers.ChoiceField(choices=Rarity.choices)
+    image = serializers.URLField(help_text="Absolute URL; the type's default image when the item has none.")
+    price_coins = serializers.IntegerField(allow_null=True, help_text="null: not sold for coins.")
+    price_crystals = serializers.IntegerField(allow_null=True, help_text="null: not sold for crystals.")
+    min_level = serializers.IntegerField()
+    boost_type = serializers.CharField(allow_null=True, help_text="`xp` or `coins` for boosts, else null.")
+    multiplier = serializers.FloatField(allow_null=True)
+    duration_minutes = serializers.IntegerField(allow_null=True)
+    owned = serializers.BooleanField()
+    owned_quantity = serializers.IntegerField()
+
+
+class ShopItemListQuerySerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ItemType.choices, required=False)
+    rarity = serializers.ChoiceField(choices=Rarity.choices, required=False)
+    currency = serializers.ChoiceField(
+        choices=CURRENCIES, required=False, help_text="Only items priced in this currency."
+    )
+    min_price = serializers.IntegerField(
+        min_value=0, required=False, help_text="In the `currency` filter's currency (coins when absent)."
+    )
+    max_price = serializers.IntegerField(
+        min_value=0, required=False, help_text="In the `currency` filter's currency (coins when absent)."
+    )
+    affordable = serializers.BooleanField(
+        required=False,
+        help_text="true: items you can pay now in `currency` (coins when absent); false: those you cannot yet.",
+    )
+    owned = serializers.BooleanField(required=False, help_text="false: items you do not hold; true: items you hold.")
+    search = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Name or description.")
+    ordering = serializers.ChoiceField(
+        choices=ORDERINGS, required=False, help_text="`price` is in the chosen currency; default: catalog order."
+    )
+
+    def validate(self, attrs):
+        low, high = attrs.get("min_price"), attrs.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"max_price": ["Must be at least min_price."]})
+        return attrs
+
+
+class ShopPurchaseResultSerializer(serializers.Serializer):
+    """`inventory_item` is the inventory row shape (apps.inventory.serializers), added in
+    get_fields: that module nests ShopItemSerializer, so importing it here at load
+    time would be circular."""
+
+    coins = serializers.IntegerField(help_text="Coin balance after the purchase.")
+    crystals = serializers.IntegerField(help_text="Crystal balance after the purchase.")
+    rewards = RewardSummarySerializer()
+
+    def get_fields(self):
+        from apps.inventory.serializers import InventoryItemSerializer
+
+        fields = super().get_fields()
+        return {"inventory_item": InventoryItemSerializer(), **fields}
+
+
+class ShopPurchaseInputSerializer(serializers.Serializer):
+    currency = serializers.ChoiceField(choices=CURRENCIES, default="coins")
+    quantity = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        default=1,
+        help_text=f"1 for cosmetics (owned once); 1-{MAX_QUANTITY} for boosts and streak freezes.",
+    )

@@ -1,0 +1,104 @@
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.cache import patch_vary_headers
+from drf_yasg.utils import swagger_auto_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.idempotency import idempotent
+from apps.core.schema import ErrorSerializer
+from apps.inventory.selectors import inventory_row_public
+
+from .models import Item
+from .selectors import item_public, shop_item_get_for_user, shop_item_list_for_user
+from .serializers import (
+    ShopItemListQuerySerializer,
+    ShopItemSerializer,
+    ShopPurchaseInputSerializer,
+    ShopPurchaseResultSerializer,
+)
+from .services import item_purchase
+
+NOT_MODIFIED = "Not modified: `If-None-Match` matched the current `ETag` (empty body)."
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    candidates = (tag.strip() for tag in header.split(","))
+    return any(tag.removeprefix("W/") == etag for tag in candidates)
+
+
+def conditional_response(request, data) -> Response:
+    """200 with an `ETag` (a hash of the body), or 304 with an empty body when
+    `If-None-Match` already names it. The body depends on the user (`owned`),
+    so the response is private and varies with the Authorization header."""
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    if _etag_matches(request.headers.get("If-None-Match"), etag):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    else:
+        response = Response(data)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Authorization"])
+    return response
+
+
+class ShopItemViewSet(viewsets.GenericViewSet):
+    """The catalog (cached; see apps.shop.selectors) and purchases."""
+
+    queryset = Item.objects.filter(is_active=True)  # for the schema; reads go through the selectors
+    filter_backends = []
+    lookup_value_regex = r"\d+"
+    throttle_scope = None  # `spend` on purchase (set by its @action)
+
+    @swagger_auto_schema(
+        operation_summary="List the shop's items",
+        operation_description="Only active items. Carries an `ETag`; send it back as `If-None-Match` to get 304.",
+        query_serializer=ShopItemListQuerySerializer,
+        responses={200: ShopItemSerializer(many=True), 304: NOT_MODIFIED, 400: ErrorSerializer},
+    )
+    def list(self, request):
+        query = ShopItemListQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        items, holdings = shop_item_list_for_user(user=request.user, **query.validated_data)
+        page = self.paginate_queryset(items)
+        results = [item_public(i, owned_quantity=holdings.get(i["id"], 0), request=request) for i in page]
+        return conditional_response(request, self.get_paginated_response(results).data)
+
+    @swagger_auto_schema(
+        operation_summary="One shop item",
+        operation_description="Inactive items are 404. Carries an `ETag`; `If-None-Match` -> 304.",
+        responses={200: ShopItemSerializer, 304: NOT_MODIFIED},
+    )
+    def retrieve(self, request, pk=None):
+        return conditional_response(request, shop_item_get_for_user(user=request.user, item_id=int(pk), request=request))
+
+    @swagger_auto_schema(
+        operation_summary="Buy an item",
+        operation_description=(
+            "Pays `price × quantity` in `currency`. Cosmetics: quantity 1, owned once. Boosts and streak "
+            "freezes stack (quantity 1-10; at most 2 streak freezes held). Balances are unchanged on any error."
+        ),
+        request_body=ShopPurchaseInputSerializer,
+        responses={201: ShopPurchaseResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], throttle_scope="spend")
+    @idempotent
+    def purchase(self, request, pk=None):
+        data = ShopPurchaseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = item_purchase(user=request.user, item_id=int(pk), **data.validated_data)
+        body = {
+            "inventory_item": inventory_row_public(result.inventory_item, request=request),
+            "coins": result.coins,
+            "crystals": result.crystals,
+            "rewards": result.rewards.as_dict(),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
