@@ -5,11 +5,12 @@ inventory rows (ascending id) -> boost slots. Callers that hold the wallet
 lock may call these; these never lock a wallet themselves.
 """
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
-from apps.core.errors import Conflict
-from apps.shop.models import ItemType
+from apps.core.errors import Conflict, NotFound
+from apps.shop.models import COSMETIC_TYPES, ItemType
 
+from .exceptions import ItemLocked, NotEquippable
 from .models import InventoryItem, InventoryLedgerEntry
 
 
@@ -83,3 +84,73 @@ def streak_freezes_consume(*, user_id: int, count: int, ref: str) -> int:
         inventory_take(row=row, quantity=take, reason="streak_freeze_used", ref=ref)
         used += take
     return used
+
+
+def _lock_held_rows(*, user_id: int, inventory_item_id: int) -> tuple[InventoryItem, list[InventoryItem]]:
+    """Lock the row `inventory_item_id` (held, the user's) and the user's equipped rows,
+    in ascending id (the global order for inventory rows). NotFound when not held."""
+    rows = list(
+        InventoryItem.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .filter(Q(pk=inventory_item_id) | Q(equipped=True), user_id=user_id)
+        .order_by("pk")
+    )
+    row = next((r for r in rows if r.pk == inventory_item_id and r.quantity > 0), None)
+    if row is None:
+        raise NotFound()
+    return row, [r for r in rows if r.pk != row.pk]
+
+
+def inventory_equip(*, user, inventory_item_id: int) -> InventoryItem:
+    """Equip a held cosmetic in its slot (its type), unequipping the slot's previous
+    item in the same transaction. Equipping what is already equipped changes nothing.
+
+    Errors: 404 not the user's or not held, 400 `not_equippable` (boosts, freezes),
+    409 `item_locked` (in a pending trade). Counts `items_equipped` (only when
+    something changed) through the progress service, so achievements on it unlock.
+    """
+    from apps.progression.services import ProgressEvent, UserProgressService
+
+    event = ProgressEvent(reason="item_equip", ref=f"inventory:{inventory_item_id}", stats={"items_equipped": 1})
+    result = {}
+
+    def equip(wallet) -> None:
+        # Under the wallet lock (the global order: wallet -> inventory rows).
+        row, equipped = _lock_held_rows(user_id=user.pk, inventory_item_id=inventory_item_id)
+        result["row"] = row
+        if row.item.type not in COSMETIC_TYPES:
+            raise NotEquippable()
+        if row.locked_quantity > 0:
+            raise ItemLocked()
+        if row.equipped:
+            event.stats.clear()  # the service reads `stats` after `before`: nothing to count
+            return
+        previous = [r.pk for r in equipped if r.slot == row.item.type]
+        if previous:
+            # First free the slot: the partial unique constraint
+            # `inventory_one_equipped_per_slot` is checked per statement.
+            InventoryItem.objects.filter(pk__in=previous).update(equipped=False, slot="")
+        row.equipped, row.slot = True, row.item.type
+        row.save(update_fields=["equipped", "slot"])
+
+    UserProgressService(user).apply(event, before=equip)
+    return result["row"]
+
+
+def inventory_unequip(*, user, inventory_item_id: int) -> InventoryItem:
+    """Take a cosmetic off (its slot shows the default image). Idempotent."""
+    with transaction.atomic():
+        row = (
+            InventoryItem.objects.select_for_update(of=("self",))
+            .select_related("item")
+            .filter(pk=inventory_item_id, user_id=user.pk, quantity__gt=0)
+            .first()
+        )
+        if row is None:
+            raise NotFound()
+        if row.item.type not in COSMETIC_TYPES:
+            raise NotEquippable()
+        if row.equipped:
+            row.equipped, row.slot = False, ""
+            row.save(update_fields=["equipped", "slot"])
+        return row

@@ -1,0 +1,14 @@
+import django_filters
+
+from apps.shop.models import ItemType
+
+from .models import InventoryItem
+
+
+class InventoryFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(field_name="item__type", choices=ItemType.choices)
+    equipped = django_filters.BooleanFilter()
+
+    class Meta:
+        model = InventoryItem
+        fields = ["type", "equipped"]

@@ -1,0 +1,82 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_yasg.utils import swagger_auto_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.fields import DateTimeField
+from rest_framework.response import Response
+
+from apps.core.idempotency import idempotent
+from apps.core.schema import ErrorSerializer
+
+from .filters import InventoryFilter
+from .models import InventoryItem
+from .selectors import inventory_list_for_user, inventory_row_public
+from .serializers import InventoryItemSerializer, InventoryUseResultSerializer
+from .services import inventory_equip, inventory_unequip
+
+
+class InventoryViewSet(viewsets.GenericViewSet):
+    """The user's items. Another user's row is a 404."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InventoryFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return InventoryItem.objects.none()
+        return inventory_list_for_user(user=self.request.user)
+
+    @swagger_auto_schema(
+        operation_summary="List my items",
+        operation_description="Rows with quantity > 0, newest first.",
+        responses={200: InventoryItemSerializer(many=True)},
+    )
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([inventory_row_public(row, request=request) for row in page])
+
+    @swagger_auto_schema(
+        operation_summary="Equip a cosmetic",
+        operation_description="One equipped per slot (avatar, icon, background): the slot's previous item is unequipped.",
+        request_body=None,
+        responses={200: InventoryItemSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def equip(self, request, pk=None):
+        row = inventory_equip(user=request.user, inventory_item_id=int(pk))
+        return Response(inventory_row_public(row, request=request))
+
+    @swagger_auto_schema(
+        operation_summary="Unequip a cosmetic",
+        request_body=None,
+        responses={200: InventoryItemSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def unequip(self, request, pk=None):
+        row = inventory_unequip(user=request.user, inventory_item_id=int(pk))
+        return Response(inventory_row_public(row, request=request))
+
+    @swagger_auto_schema(
+        operation_summary="Use a boost",
+        operation_description="Quantity -1; the boost applies from now for its duration. "
+        "409 `boost_already_active` when one of the same type is active.",
+        request_body=None,
+        responses={200: InventoryUseResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def use(self, request, pk=None):
+        from apps.boosts.services import boost_use  # the boosts app owns activation
+
+        boost = boost_use(user=request.user, inventory_item_id=int(pk))
+        return Response(
+            {
+                "boost": {
+                    "type": boost.type,
+                    "multiplier": float(boost.multiplier),
+                    # formatted here so that an idempotent replay is byte-identical
+                    "expires_at": DateTimeField().to_representation(boost.expires_at),
+                }
+            }
+        )
