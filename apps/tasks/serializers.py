@@ -8,6 +8,7 @@ from .models import Difficulty, Task
 class TaskSerializer(serializers.ModelSerializer):
     """A task as the API shows it. `status` and `completed_at` change only via complete/reopen."""
 
+    description = serializers.CharField(read_only=True, allow_blank=True)
     dream = serializers.IntegerField(source="dream_id", allow_null=True, read_only=True)
 
     class Meta:

@@ -25,7 +25,7 @@ def _result(task, summary) -> Response:
         operation_description="Filters: status, difficulty, dream, overdue=true, due_before/due_after (inclusive), "
         "search (title/description); ordering=deadline|-deadline|created_at|-created_at|difficulty|-difficulty "
         "(unknown value: 400). Default: newest first.",
-        responses={200: TaskSerializer(many=True), 400: ErrorSerializer},
+        responses={400: ErrorSerializer},  # 200: the paginated list, generated from serializer_class
     ),
 )
 @method_decorator(
@@ -87,7 +87,7 @@ class TaskViewSet(viewsets.ModelViewSet):
         operation_description="Pays the difficulty's reward (+25 % on time, boosted); past the daily cap the "
         "task still completes but earns nothing (`rewards.capped`). Accepts `Idempotency-Key`.",
         request_body=no_body,
-        responses={200: TaskRewardResultSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: TaskRewardResultSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -102,7 +102,7 @@ class TaskViewSet(viewsets.ModelViewSet):
         "rewards stay. Coins already spent: 409 `insufficient_funds`, nothing changed. An open task: 409 "
         "`not_completed`. Accepts `Idempotency-Key`.",
         request_body=no_body,
-        responses={200: TaskRewardResultSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: TaskRewardResultSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
     @idempotent
