@@ -3,8 +3,8 @@ from rest_framework import serializers
 from .models import ActiveBoost
 
 
-class ActiveBoostSerializer(serializers.ModelSerializer):
-    """`{type, multiplier, expires_at}`: a boost as `boosts/active/`, `me/` and `inventory/{id}/use/` show it."""
+class BoostSerializer(serializers.ModelSerializer):
+    """`{type, multiplier, expires_at}`: a boost as `boosts/active/` shows it (and `me/`, `inventory/{id}/use/`)."""
 
     multiplier = serializers.FloatField(read_only=True)
 
@@ -12,9 +12,3 @@ class ActiveBoostSerializer(serializers.ModelSerializer):
         model = ActiveBoost
         fields = ["type", "multiplier", "expires_at"]
         read_only_fields = fields
-
-
-class BoostUseResultSerializer(serializers.Serializer):
-    """The body of `POST inventory/{id}/use/` on a boost: `{boost: {type, multiplier, expires_at}}`."""
-
-    boost = ActiveBoostSerializer()

@@ -39,6 +39,8 @@ from apps.shop.models import ItemType
 
 from .models import ActiveBoost, BoostSlot
 
+BIGINT_MAX = 2**63 - 1
+
 
 class BoostAlreadyActive(Conflict):
     code = "boost_already_active"
@@ -74,6 +76,8 @@ def boost_use(*, user, inventory_item_id: int, now: datetime | None = None) -> A
     Effects: quantity -1 (inventory ledger row `boost_used`), a new
     ActiveBoost from now for the item's duration, the slot moved to its end.
     """
+    if not 0 < inventory_item_id <= BIGINT_MAX:  # out of the id column's range: no such row, not a database error
+        raise NotFound()
     now = now or timezone.now()
     with transaction.atomic():
         lock_wallet(user_id=user.pk)

@@ -9,7 +9,7 @@ from apps.boosts.models import ActiveBoost
 from apps.boosts.services import boost_use
 from conftest import client_for
 
-from .factories import BoostItemFactory, give
+from .factories import BoostItemFactory, CosmeticItemFactory, give
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,35 @@ def test_active_boosts_query_budget(user, boosts, expired, django_assert_max_num
     with django_assert_max_num_queries(2):  # the JWT user (+wallet, streak), the boosts
         response = client.get(URL)
     assert len(response.json()) == boosts
+
+
+def use_url(row_id) -> str:
+    return f"/api/v1/inventory/{row_id}/use/"
+
+
+def test_use_over_http_answers_the_boost_and_takes_one(user):
+    row = give(user, BoostItemFactory(multiplier=Decimal("1.5"), duration_minutes=60), quantity=2)
+    with time_machine.travel(T0, tick=False):
+        response = client_for(user).post(use_url(row.pk))
+    assert response.status_code == 200, response.content
+    assert response.json() == {"boost": {"type": "xp", "multiplier": 1.5, "expires_at": "2026-03-10T13:00:00Z"}}
+    row.refresh_from_db()
+    assert row.quantity == 1
+
+
+def test_use_over_http_errors_are_in_the_contract_shape(user, make_user):
+    row = give(user, BoostItemFactory(), quantity=2)
+    cosmetic = give(user, CosmeticItemFactory())
+    bobs = give(make_user("bob"), BoostItemFactory())
+    client = client_for(user)
+    assert client.post(use_url(row.pk)).status_code == 200
+
+    again = client.post(use_url(row.pk))
+    assert (again.status_code, again.json()["code"]) == (409, "boost_already_active")
+    not_usable = client.post(use_url(cosmetic.pk))
+    assert (not_usable.status_code, not_usable.json()["code"]) == (400, "not_usable")
+    for other in (bobs.pk, 99999999999999999999999):
+        missing = client.post(use_url(other))
+        assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    row.refresh_from_db()
+    assert row.quantity == 1

@@ -167,3 +167,9 @@ def test_export_lists_the_users_boosts(user):
             }
         ]
     }
+
+
+@pytest.mark.parametrize("inventory_item_id", [0, -1, 2**63, 10**30])
+def test_an_id_outside_the_column_range_is_404_not_a_database_error(user, inventory_item_id):
+    with pytest.raises(NotFound):
+        boost_use(user=user, inventory_item_id=inventory_item_id)
