@@ -14,6 +14,7 @@ class Donation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(crystals__gt=0), name="donation_crystals_positive")]
 
     def __str__(self) -> str:
         return f"{self.payment_id}: {self.crystals} crystals"
