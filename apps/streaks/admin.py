@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .models import Streak, StreakMilestoneClaim
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Streaks move only through UserProgressService and the daily job: the admin looks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Streak)
+class StreakAdmin(ReadOnlyAdmin):
+    list_display = ("user", "current", "longest", "last_active_date", "frozen_through", "freezes_used", "updated_at")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    ordering = ("-current", "user__username")
+
+
+@admin.register(StreakMilestoneClaim)
+class StreakMilestoneClaimAdmin(ReadOnlyAdmin):
+    """Each milestone pays once in a user's lifetime: a claim is the proof, never edited."""
+
+    list_display = ("user", "days", "claimed_at")
+    list_filter = ("days",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    date_hierarchy = "claimed_at"
+    ordering = ("-claimed_at", "-id")
