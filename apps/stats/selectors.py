@@ -1,10 +1,13 @@
-from datetime import date
+from datetime import date, timedelta
 
 from .models import DailyActivity, StatCounter
 from .services import CONTRACT_COUNTERS
 
+DAILY_API_FIELDS = ("tasks_completed", "habit_check_ins", "xp_earned", "coins_earned")
+
 
 def stats_for_user(*, user) -> dict[str, int]:
+    """The contract's counters (0 when never touched) plus any other key an app wrote: one query."""
     values = dict.fromkeys(CONTRACT_COUNTERS, 0)
     values.update(StatCounter.objects.filter(user=user).values_list("key", "value"))
     return values
@@ -16,27 +19,15 @@ def stat_values(*, user_id: int, keys) -> dict[str, int]:
 
 
 def daily_activity_range(*, user, start: date, end: date) -> list[dict]:
-    """One entry per local day in [start, end], zeros where nothing happened."""
+    """One entry per local day in [start, end], zeros where nothing happened: one query."""
     rows = {
         row["date"]: row
-        for row in DailyActivity.objects.filter(user=user, date__gte=start, date__lte=end).values(
-            "date", "tasks_completed", "habit_check_ins", "xp_earned", "coins_earned"
-        )
+        for row in DailyActivity.objects.filter(user=user, date__gte=start, date__lte=end).values("date", *DAILY_API_FIELDS)
     }
     out = []
-    day = start
-    from datetime import timedelta
-
-    while day <= end:
+    # Counted, not incremented past `end`: date.max + 1 day would overflow.
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
         row = rows.get(day)
-        out.append(
-            {
-                "date": day,
-                "tasks_completed": row["tasks_completed"] if row else 0,
-                "habit_check_ins": row["habit_check_ins"] if row else 0,
-                "xp_earned": row["xp_earned"] if row else 0,
-                "coins_earned": row["coins_earned"] if row else 0,
-            }
-        )
-        day += timedelta(days=1)
+        out.append({"date": day, **{f: (row[f] if row else 0) for f in DAILY_API_FIELDS}})
     return out

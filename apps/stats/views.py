@@ -1,0 +1,42 @@
+from drf_yasg import openapi
+from drf_yasg.utils import swagger_auto_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.localday import local_date
+from apps.core.schema import ErrorSerializer
+
+from .selectors import daily_activity_range, stats_for_user
+from .serializers import StatsDailyQuerySerializer, StatsDailySerializer, StatsSerializer
+
+DATE_PARAMS = [
+    openapi.Parameter("from", openapi.IN_QUERY, type=openapi.TYPE_STRING, format=openapi.FORMAT_DATE,
+                      description="First local day (default: 29 days before `to`)."),
+    openapi.Parameter("to", openapi.IN_QUERY, type=openapi.TYPE_STRING, format=openapi.FORMAT_DATE,
+                      description="Last local day (default: today). At most 366 days in all."),
+]
+
+
+class StatsViewSet(viewsets.GenericViewSet):
+    """My statistics: lifetime counters and activity per local day (short lists: not paginated)."""
+
+    serializer_class = StatsSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @swagger_auto_schema(operation_summary="My counters", responses={200: StatsSerializer})
+    def list(self, request):
+        return Response(stats_for_user(user=request.user))
+
+    @swagger_auto_schema(
+        operation_summary="My activity per local day",
+        manual_parameters=DATE_PARAMS,
+        responses={200: StatsDailySerializer(many=True), 400: ErrorSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def daily(self, request):
+        query = StatsDailyQuerySerializer(data=request.query_params, context={"today": local_date(request.user)})
+        query.is_valid(raise_exception=True)
+        rows = daily_activity_range(user=request.user, **query.validated_data)
+        return Response(StatsDailySerializer(rows, many=True).data)
