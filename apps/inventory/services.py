@@ -1,8 +1,11 @@
-"""Item holdings: every quantity change goes through here and writes a ledger row.
+"""Item holdings: every quantity change goes through here and writes a ledger row;
+equipping cosmetics (one per slot) too.
 
-Lock order (global, see apps/progression/locks.py): wallet -> streak ->
-inventory rows (ascending id) -> boost slots. Callers that hold the wallet
-lock may call these; these never lock a wallet themselves.
+Lock order (the global one, see apps/progression/services.py): wallet ->
+streak -> inventory rows (ascending id) -> boost slots. Callers that hold the
+wallet lock may call inventory_grant/inventory_take; these never lock a wallet
+themselves. inventory_equip locks the wallet first (through the progress
+service, which counts `items_equipped`), then the rows.
 """
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -86,6 +89,10 @@ def streak_freezes_consume(*, user_id: int, count: int, ref: str) -> int:
     return used
 
 
+class _AlreadyEquipped(Exception):
+    """Internal: equipping an equipped item is a no-op (not an error for the client)."""
+
+
 def _lock_held_rows(*, user_id: int, inventory_item_id: int) -> tuple[InventoryItem, list[InventoryItem]]:
     """Lock the row `inventory_item_id` (held, the user's) and the user's equipped rows,
     in ascending id (the global order for inventory rows). NotFound when not held."""
@@ -123,8 +130,7 @@ def inventory_equip(*, user, inventory_item_id: int) -> InventoryItem:
         if row.locked_quantity > 0:
             raise ItemLocked()
         if row.equipped:
-            event.stats.clear()  # the service reads `stats` after `before`: nothing to count
-            return
+            raise _AlreadyEquipped()  # nothing to change or count: leave the service's transaction
         previous = [r.pk for r in equipped if r.slot == row.item.type]
         if previous:
             # First free the slot: the partial unique constraint
@@ -133,7 +139,10 @@ def inventory_equip(*, user, inventory_item_id: int) -> InventoryItem:
         row.equipped, row.slot = True, row.item.type
         row.save(update_fields=["equipped", "slot"])
 
-    UserProgressService(user).apply(event, before=equip)
+    try:
+        UserProgressService(user).apply(event, before=equip)
+    except _AlreadyEquipped:
+        pass
     return result["row"]
 
 

@@ -1,5 +1,5 @@
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_yasg.utils import swagger_auto_schema
+from drf_yasg.utils import no_body, swagger_auto_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import DateTimeField
@@ -21,6 +21,7 @@ class InventoryViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = InventoryFilter
     lookup_value_regex = r"\d+"
+    serializer_class = InventoryItemSerializer  # the schema's (paginated) list shape; rows are built as dicts
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -30,7 +31,7 @@ class InventoryViewSet(viewsets.GenericViewSet):
     @swagger_auto_schema(
         operation_summary="List my items",
         operation_description="Rows with quantity > 0, newest first.",
-        responses={200: InventoryItemSerializer(many=True)},
+        responses={400: ErrorSerializer},  # 200: the paginated list of serializer_class
     )
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -39,7 +40,7 @@ class InventoryViewSet(viewsets.GenericViewSet):
     @swagger_auto_schema(
         operation_summary="Equip a cosmetic",
         operation_description="One equipped per slot (avatar, icon, background): the slot's previous item is unequipped.",
-        request_body=None,
+        request_body=no_body,
         responses={200: InventoryItemSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
@@ -49,7 +50,7 @@ class InventoryViewSet(viewsets.GenericViewSet):
 
     @swagger_auto_schema(
         operation_summary="Unequip a cosmetic",
-        request_body=None,
+        request_body=no_body,
         responses={200: InventoryItemSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])
@@ -61,7 +62,7 @@ class InventoryViewSet(viewsets.GenericViewSet):
         operation_summary="Use a boost",
         operation_description="Quantity -1; the boost applies from now for its duration. "
         "409 `boost_already_active` when one of the same type is active.",
-        request_body=None,
+        request_body=no_body,
         responses={200: InventoryUseResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"])

@@ -239,6 +239,15 @@ def test_level_check_comes_before_funds(make_user):
     assert (r.status_code, r.json()["code"]) == (409, "level_too_low")
 
 
+def test_purchases_are_throttled_in_the_spend_scope(buyer, client, monkeypatch):
+    from apps.core.throttling import ScopedThrottle
+
+    monkeypatch.setattr(ScopedThrottle, "THROTTLE_RATES", {**ScopedThrottle.THROTTLE_RATES, "spend": "2/min"})
+    boost = BoostFactory(price_coins=1)
+    assert [buy(client, boost).status_code for _ in range(3)] == [201, 201, 429]
+    assert client.get("/api/v1/shop/items/").status_code == 200  # reading is not spending
+
+
 def test_purchase_needs_authentication(api_client):
     item = ItemFactory()
     assert api_client.post(f"/api/v1/shop/items/{item.pk}/purchase/", {}, format="json").status_code == 401
