@@ -1,5 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.serializers import PasswordField, TokenObtainPairSerializer, TokenRefreshSerializer
 
 from apps.core.localday import is_valid_timezone
 
@@ -31,7 +33,7 @@ class StreakSummarySerializer(serializers.Serializer):
     freezes = serializers.IntegerField()
 
 
-class ActiveBoostSerializer(serializers.Serializer):
+class ProfileBoostSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["xp", "coins"])
     multiplier = serializers.FloatField()
     expires_at = serializers.DateTimeField()
@@ -58,7 +60,7 @@ class ProfileSerializer(serializers.Serializer):
     avatar = serializers.URLField(read_only=True)
     icon = serializers.URLField(read_only=True)
     background = serializers.URLField(read_only=True)
-    active_boosts = ActiveBoostSerializer(many=True, read_only=True)
+    active_boosts = ProfileBoostSerializer(many=True, read_only=True)
 
     def validate_email(self, value):
         user = self.context["request"].user
@@ -76,6 +78,35 @@ class AuthResultSerializer(serializers.Serializer):
 class TokenPairSerializer(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
+
+
+class LoginInputSerializer(TokenObtainPairSerializer):
+    """SimpleJWT's login with bounded inputs: `username` is a username or an email
+    (at most 254 chars, the longest email), `password` at most 128 like at register.
+    Unbounded, a huge value reaches the case-insensitive lookup (SQLite: "LIKE
+    pattern too complex", a 500) and the password hasher (slow on purpose)."""
+
+    class Meta:
+        ref_name = "TokenObtainPair"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = serializers.CharField(write_only=True, max_length=254)
+        self.fields["password"] = PasswordField(max_length=128)
+
+
+class RefreshInputSerializer(TokenRefreshSerializer):
+    """SimpleJWT's refresh, where a token of a deleted account is a 401 (5.5.1 lets
+    `User.DoesNotExist` escape as a 500)."""
+
+    class Meta:
+        ref_name = "TokenRefresh"
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist:
+            raise InvalidToken("The account of this token no longer exists.") from None
 
 
 class LogoutInputSerializer(serializers.Serializer):
