@@ -97,3 +97,23 @@ def achievement_recent_for_user(*, user, request=None, limit: int = RECENT_LIMIT
     )
     by_id = {a.id: a for a in _with_reward_items(Achievement.objects.filter(id__in=[r["achievement_id"] for r in rows]))}
     return [_item(by_id[r["achievement_id"]], r, {}, request) for r in rows if r["achievement_id"] in by_id]
+
+
+def achievement_overview_for_user(*, user, request=None, closest: int = 3, recent: int = 5) -> dict:
+    """For the dashboard: the `closest` locked, visible achievements nearest to
+    unlocking (by progress ratio) and the `recent` latest unlocks. Four queries
+    whatever the catalog size: unlocks, achievements + reward items, counters."""
+    unlocks = {
+        row["achievement_id"]: row
+        for row in UserAchievement.objects.filter(user=user).values("achievement_id", "unlocked_at", "seen_at")
+    }
+    achievements = list(_with_reward_items(Achievement.objects.filter(Q(is_active=True) | Q(id__in=list(unlocks)))))
+    locked = [a for a in achievements if a.id not in unlocks and not a.hidden]
+    values = _trigger_values(user, {a.trigger for a in locked})
+    locked.sort(key=lambda a: (-min(values.get(a.trigger, 0), a.threshold) / max(a.threshold, 1), a.threshold, a.id))
+    by_id = {a.id: a for a in achievements}
+    latest = sorted(unlocks.values(), key=lambda r: (r["unlocked_at"], r["achievement_id"]), reverse=True)[:recent]
+    return {
+        "next": [_item(a, None, values, request) for a in locked[:closest]],
+        "recent": [_item(by_id[r["achievement_id"]], r, {}, request) for r in latest if r["achievement_id"] in by_id],
+    }

@@ -14,10 +14,12 @@ from apps.accounts.serializers import (
 from apps.accounts.services import user_change_password, user_delete, user_export
 from apps.core.schema import ErrorSerializer
 
-from .selectors import my_profile, public_profiles, public_users_queryset
+from .selectors import dashboard_for_user, my_profile, public_profiles, public_users_queryset
+from .serializers import DashboardSerializer
 
 User = get_user_model()
 
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 PROFILE_FIELDS = ("display_name", "bio", "timezone", "day_start_hour", "email")
 
 
@@ -77,6 +79,12 @@ class ExportView(APIView):
         return Response(user_export(user=request.user))
 
 
+class DashboardView(APIView):
+    @swagger_auto_schema(operation_summary="The home screen in one call", responses={200: DashboardSerializer})
+    def get(self, request):
+        return Response(dashboard_for_user(request.user, request))
+
+
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Public profiles. `?search=` matches a username prefix (case-insensitive)."""
 
@@ -87,7 +95,9 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         qs = User.objects.filter(is_active=True).order_by("username", "id")
         if self.action == "list":
             search = self.request.query_params.get("search", "").strip()
-            if search:
+            if len(search) > USERNAME_MAX_LENGTH:
+                qs = qs.none()  # no username is that long (and SQLite refuses huge LIKE patterns)
+            elif search:
                 qs = qs.filter(username__istartswith=search)
         return public_users_queryset(qs)
 
