@@ -50,7 +50,7 @@ class LedgerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @swagger_auto_schema(
         operation_summary="My ledger (cursor feed)",
         manual_parameters=[CURRENCY],
-        responses={200: LedgerEntrySerializer(many=True), 400: ErrorSerializer},
+        responses={400: ErrorSerializer},  # 200: the paginator's {next, previous, results} of LedgerEntry
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

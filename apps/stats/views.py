@@ -25,7 +25,7 @@ class StatsViewSet(viewsets.GenericViewSet):
     pagination_class = None
     filter_backends = []
 
-    @swagger_auto_schema(operation_summary="My counters", responses={200: StatsSerializer})
+    @swagger_auto_schema(operation_id="stats_read", operation_summary="My counters", responses={200: StatsSerializer})
     def list(self, request):
         return Response(stats_for_user(user=request.user))
 

@@ -11,6 +11,6 @@ class StreakViewSet(viewsets.GenericViewSet):
     pagination_class = None
     filter_backends = []
 
-    @swagger_auto_schema(operation_summary="My daily streak", responses={200: StreakSerializer})
+    @swagger_auto_schema(operation_id="streak_read", operation_summary="My daily streak", responses={200: StreakSerializer})
     def list(self, request):
         return Response(StreakSerializer(streak_for_user(user=request.user)).data)
