@@ -7,7 +7,7 @@ class UsernameOrEmailBackend(ModelBackend):
     """Log in with a username or an email, either case-insensitively."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if username is None or password is None:
+        if not isinstance(username, str) or not isinstance(password, str) or len(username) > 254:
             return None
         User = get_user_model()
         user = User.objects.filter(Q(username__iexact=username) | Q(email__iexact=username)).order_by("pk").first()

@@ -41,6 +41,15 @@ def user_register(*, username: str, email: str, password: str, timezone: str = "
     return candidate
 
 
+def user_ensure_game_rows(user) -> None:
+    """Give a user made outside `user_register` (admin, createsuperuser) the wallet and streak every player has."""
+    from apps.progression.models import Wallet
+    from apps.streaks.models import Streak
+
+    Wallet.objects.get_or_create(user=user)
+    Streak.objects.get_or_create(user=user)
+
+
 def tokens_for(user) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}

@@ -4,13 +4,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from apps.core.errors import BadRequest
 from apps.core.schema import ErrorSerializer
 
-from .serializers import AuthResultSerializer, LogoutInputSerializer, RegisterInputSerializer, TokenPairSerializer
+from .serializers import (
+    AuthResultSerializer,
+    LoginInputSerializer,
+    LogoutInputSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+    TokenPairSerializer,
+)
 from .services import tokens_for, user_register
 
 
@@ -38,6 +46,7 @@ class TokenView(TokenObtainPairView):
     """Log in with a username or an email and a password."""
 
     throttle_scope = "login"
+    serializer_class = LoginInputSerializer
 
     @swagger_auto_schema(
         operation_summary="Log in (username or email)",
@@ -50,6 +59,8 @@ class TokenView(TokenObtainPairView):
 
 class RefreshView(TokenRefreshView):
     """Exchange a refresh token for a new pair; the old refresh token is blacklisted."""
+
+    serializer_class = RefreshInputSerializer
 
     @swagger_auto_schema(
         operation_summary="Refresh tokens (rotates)",
@@ -69,18 +80,23 @@ class LogoutView(APIView):
     def post(self, request):
         data = LogoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        raw = data.validated_data["refresh"]
+        invalid = BadRequest(errors={"refresh": ["Not a valid refresh token."]})
         try:
-            token = RefreshToken(data.validated_data["refresh"], verify=True)
+            token = RefreshToken(raw, verify=True)
         except TokenError:
-            # Already blacklisted or expired: either way it no longer works.
+            # Already blacklisted or expired: either way it no longer works. But
+            # it must still be a refresh token of this account (not an access token).
             try:
-                token = RefreshToken(data.validated_data["refresh"], verify=False)
+                token = RefreshToken(raw, verify=False)
             except TokenError:
-                raise BadRequest(errors={"refresh": ["Not a valid refresh token."]}) from None
-            if str(token.get("user_id")) != str(request.user.pk):
-                raise BadRequest(errors={"refresh": ["Not a valid refresh token."]})
+                raise invalid from None
+            if token.get(api_settings.TOKEN_TYPE_CLAIM) != "refresh":
+                raise invalid from None
+            if str(token.get(api_settings.USER_ID_CLAIM)) != str(request.user.pk):
+                raise invalid
             return Response(status=status.HTTP_204_NO_CONTENT)
-        if str(token.get("user_id")) != str(request.user.pk):
+        if str(token.get(api_settings.USER_ID_CLAIM)) != str(request.user.pk):
             raise BadRequest(errors={"refresh": ["This refresh token belongs to another account."]})
         token.blacklist()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -22,6 +22,7 @@ CODE_MAP = {
     "authentication_failed": "authentication_failed",
     "no_active_account": "authentication_failed",
     "user_not_found": "token_not_valid",
+    "bad_authorization_header": "token_not_valid",  # SimpleJWT: "Bearer" with no or two tokens
     "user_inactive": "authentication_failed",
     "not_authenticated": "not_authenticated",
     "permission_denied": "permission_denied",

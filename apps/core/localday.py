@@ -11,13 +11,19 @@ from django.utils import timezone as dj_timezone
 
 
 def is_valid_timezone(name: str) -> bool:
-    if not name or name != name.strip():
+    """An IANA zone name as the tz database spells it (`Europe/Berlin`, `UTC`).
+
+    The name is looked up in the list of known zones before anything touches
+    the file system: ZoneInfo() on a folder (`Europe`) or an over-long name
+    raises OSError, not ZoneInfoNotFoundError.
+    """
+    if not isinstance(name, str) or not name or name not in _names():
         return False
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
-    return name in _names()
+    return True
 
 
 _TZ_NAMES: set[str] | None = None
@@ -33,7 +39,7 @@ def _names() -> set[str]:
 def _zone(user) -> ZoneInfo:
     try:
         return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return ZoneInfo("UTC")
 
 
