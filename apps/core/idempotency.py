@@ -26,8 +26,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder as DRFJSONEncoder
 
 from .errors import BadRequest, IdempotencyKeyReused, RequestInProgress
 from .models import IdempotencyRecord
@@ -37,12 +37,17 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 def _fingerprint(request) -> str:
-    try:
-        body = request.data
-    except ParseError:  # unparsable bodies fail in the view with parse_error
-        body = None
+    # An unparsable body raises ParseError here, before anything is claimed, so
+    # the client gets the contract's 400 `parse_error` (DRF would hand the view
+    # an empty body on a second read of `request.data`).
+    body = request.data
     canonical = json.dumps(
-        {"method": request.method, "path": request.path, "body": body},
+        {
+            "method": request.method,
+            "path": request.path,
+            "query": sorted(request.query_params.lists()),
+            "body": body,
+        },
         sort_keys=True,
         cls=DjangoJSONEncoder,
         default=str,
@@ -50,8 +55,16 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _stored_body(data) -> str:
+    """The response body as the client saw it: DRF's JSON encoder, so that a
+    replay renders identically (datetimes keep their microseconds, Decimals
+    stay numbers; Django's encoder would change both)."""
+    return json.dumps(data, cls=DRFJSONEncoder, ensure_ascii=False)
+
+
 def _replay(record: IdempotencyRecord) -> Response:
-    response = Response(record.response_body, status=record.status_code)
+    body = json.loads(record.response_body) if record.response_body is not None else None
+    response = Response(body, status=record.status_code)
     response[REPLAYED_HEADER] = "true"
     return response
 
@@ -114,7 +127,7 @@ def _run_claimed(user, key: str, fingerprint: str, view_func):
             if 200 <= response.status_code < 300:
                 record.state = IdempotencyRecord.State.DONE
                 record.status_code = response.status_code
-                record.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+                record.response_body = _stored_body(response.data)
                 record.save(update_fields=["state", "status_code", "response_body"])
                 completed = True
                 return response

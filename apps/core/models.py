@@ -19,7 +19,9 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64)
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True, encoder=None)
+    # The JSON text of the first response, kept as text: jsonb would reorder its
+    # keys, and a replay must be the same body as the first response.
+    response_body = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
