@@ -3,19 +3,34 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+import functools
+
+from django.http import HttpResponse, JsonResponse
 
 logger = logging.getLogger("dreamtrack.health")
 
 _HEALTHY = b'{"status":"ok"}'
 
 
-@require_GET
+def probe(view):
+    """GET and HEAD only (load balancers use either); anything else is a JSON 405."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = JsonResponse(
+                {"code": "method_not_allowed", "detail": f'Method "{request.method}" not allowed.'}, status=405
+            )
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@probe
 def healthz(request):
     """Process alive. Touches neither the database nor the cache."""
-    from django.http import HttpResponse
-
     return HttpResponse(_HEALTHY, content_type="application/json")
 
 
@@ -45,7 +60,7 @@ def _check_cache() -> bool:
         return False
 
 
-@require_GET
+@probe
 def readyz(request):
     checks = {"database": _check_database(), "cache": _check_cache()}
     if all(checks.values()):
