@@ -1,10 +1,9 @@
 """Process and readiness probes, and the JSON 404 for unknown API routes."""
+import functools
 import logging
 
 from django.core.cache import cache
 from django.db import connection
-import functools
-
 from django.http import HttpResponse, JsonResponse
 
 logger = logging.getLogger("dreamtrack.health")
