@@ -5,8 +5,9 @@ Every app that grants or spends value describes what happened as a
 In one transaction, with the user's wallet row locked, it:
 
 1. counts the day's activity (and applies the anti-farming cap to task rewards),
-2. applies the event's own reward or cost (with active boosts for boostable rewards),
-3. extends the daily streak (paying a milestone once in a lifetime),
+2. extends the daily streak (settling missed days with streak freezes),
+3. applies the event's own reward or cost (with active boosts for boostable
+   rewards) and its items, then the streak milestone (once in a lifetime),
 4. pays level-ups (each level once in a lifetime),
 5. increments statistics, unlocks the achievements they reach and pays their
    rewards, repeating 4-5 while an unlock leads to another,
@@ -19,6 +20,9 @@ Lock order (the one global order; take only what you need, in this order):
     3. the domain row being changed (task, habit, ...) -- callers lock it
        *after* the wallet (via `apply(..., before=...)`) or hold no other lock
     4. inventory rows, ascending id; 5. boost slots
+`before` runs right after the wallet lock, so inside `apply` the domain row
+comes before the streak; that cannot deadlock, because a streak row is only
+ever locked by a transaction that already holds its user's wallet.
 Stats and daily-activity rows are upserts, serialized by the wallet lock.
 Slow or external work (notifications, cache) runs in `transaction.on_commit`.
 """
@@ -152,7 +156,8 @@ class UserProgressService:
     # -- the one entry point ----------------------------------------------------
     def apply(self, event: ProgressEvent, *, before=None) -> RewardSummary:
         """Apply `event`. `before(wallet)` runs right after the wallet is locked
-        (to lock and check the domain row in the global lock order)."""
+        (to lock and check the domain row in the global lock order); the event is
+        read only after it returns, so `before` may fill in amounts, stats and day."""
         with transaction.atomic():
             self.wallet = lock_wallet(user_id=self.user_id)
             if before is not None:
@@ -179,6 +184,17 @@ class UserProgressService:
                     summary.capped = True
                     xp = coins = 0
 
+            # The daily streak, locked here, before any inventory row (item grants
+            # below, freezes inside): the global order wallet -> streak -> inventory.
+            streak_update = None
+            if event.activity and event.activity_delta > 0:
+                streak_update = streak_register_activity(user_id=self.user_id, day=day)
+                summary.streak_current, summary.streak_extended = streak_update.current, streak_update.extended
+                if streak_update.longest_delta:
+                    self.stat_deltas["longest_streak"] += streak_update.longest_delta
+            else:
+                summary.streak_current = streak_current_today(user_id=self.user_id, today=local_date(self.user, self.now))
+
             # 2. the event's own reward or cost
             if event.boostable and (xp > 0 or coins > 0):
                 multipliers = active_multipliers(user_id=self.user_id, now=self.now)
@@ -191,21 +207,14 @@ class UserProgressService:
             for item, quantity in event.items:
                 self._grant_item(item, quantity, event.reason, event.ref, summary)
 
-            # 3. the daily streak
-            if event.activity and event.activity_delta > 0:
-                update = streak_register_activity(user_id=self.user_id, day=day)
-                summary.streak_current, summary.streak_extended = update.current, update.extended
-                if update.longest_delta:
-                    self.stat_deltas["longest_streak"] += update.longest_delta
-                if update.milestone:
-                    summary.streak_milestone = update.milestone
-                    reward = settings.DREAMTRACK_STREAK_MILESTONES[update.milestone]
-                    ref = f"streak:{update.milestone}"
-                    self._move(Currency.XP, reward["xp"], "streak_milestone", ref, summary)
-                    self._move(Currency.COINS, reward["coins"], "streak_milestone", ref, summary)
-                    self._move(Currency.CRYSTALS, reward.get("crystals", 0), "streak_milestone", ref, summary)
-            else:
-                summary.streak_current = streak_current_today(user_id=self.user_id, today=local_date(self.user, self.now))
+            # 3. pay the streak milestone reached above (after the own reward: ledger order)
+            if streak_update is not None and streak_update.milestone:
+                summary.streak_milestone = streak_update.milestone
+                reward = settings.DREAMTRACK_STREAK_MILESTONES[streak_update.milestone]
+                ref = f"streak:{streak_update.milestone}"
+                self._move(Currency.XP, reward["xp"], "streak_milestone", ref, summary)
+                self._move(Currency.COINS, reward["coins"], "streak_milestone", ref, summary)
+                self._move(Currency.CRYSTALS, reward.get("crystals", 0), "streak_milestone", ref, summary)
 
             # 4-5. level-ups, statistics and achievements, until nothing more unlocks
             while True:
