@@ -5,7 +5,7 @@ readers (`streak/`, profiles) already show a broken streak as 0; this job makes
 the stored state and the freeze inventory catch up. Idempotent: a settled
 streak has nothing missed until another day passes.
 """
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,7 +21,7 @@ def run_daily(*, now) -> str:
     # A local day is at most one day ahead of UTC (UTC+14), so a streak needs
     # settling only if its last paid day is before UTC's today; the exact test
     # runs per user, on their local day.
-    horizon = now.date()
+    horizon = now.astimezone(UTC).date()
     candidates = (
         Streak.objects.filter(current__gt=0, last_active_date__lt=horizon)
         .filter(Q(frozen_through__isnull=True) | Q(frozen_through__lt=horizon))
