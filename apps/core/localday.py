@@ -4,7 +4,7 @@ Every "once a day", streak and "today" rule goes through these helpers. A day
 that starts at 04:00 counts 01:30 as the previous day. Arithmetic is done on
 wall-clock time, so DST changes move the UTC bounds, never the day boundaries.
 """
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.utils import timezone as dj_timezone
@@ -51,11 +51,18 @@ def local_date(user, at: datetime | None = None) -> date:
 
 
 def day_bounds(user, day: date) -> tuple[datetime, datetime]:
-    """[start, end) of the user's local day `day`, as aware datetimes."""
+    """[start, end) of the user's local day `day`, as aware datetimes in UTC.
+
+    UTC on purpose: Python compares and subtracts two datetimes of the same
+    zone by wall clock (a 23-hour DST day would look 24 hours long), and an
+    inter-zone `==` is always False for a wall time that falls in a DST gap.
+    A start hour inside a gap starts the day at the first instant after it;
+    one inside a repeated hour starts it at the first pass.
+    """
     zone = _zone(user)
     hour = time(user.day_start_hour or 0)
-    start = datetime.combine(day, hour, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), hour, tzinfo=zone)
+    start = datetime.combine(day, hour, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), hour, tzinfo=zone).astimezone(UTC)
     return start, end
 
 
