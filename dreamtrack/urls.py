@@ -33,7 +33,8 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", core_views.api_not_found),
-    re_path(r"^swagger\.json$", schema_view.without_ui(cache_timeout=0), name="schema-json"),
+    # format="json": without it content negotiation picks drf-yasg's first spec renderer, YAML.
+    re_path(r"^swagger\.json$", schema_view.without_ui(cache_timeout=0), {"format": "json"}, name="schema-json"),
     path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
     path("admin/", admin.site.urls),
