@@ -1,0 +1,72 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .services import user_ensure_game_rows
+
+
+class _CaseInsensitiveEmailMixin:
+    """The model's unique constraint is on lower(email); say so as a form error, not a 500."""
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email", "")
+        others = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if email and others.exists():
+            raise forms.ValidationError(_("A user with that email already exists."))
+        return email
+
+
+class DreamTrackUserCreationForm(_CaseInsensitiveEmailMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class DreamTrackUserChangeForm(_CaseInsensitiveEmailMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username", "")
+        if User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A user with that username already exists."))
+        return username
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = DreamTrackUserChangeForm
+    add_form = DreamTrackUserCreationForm
+    list_display = ("username", "email", "display_name", "date_joined", "is_staff", "is_active")
+    list_filter = ("is_staff", "is_active", "is_superuser", "timezone")
+    search_fields = ("username", "email", "display_name")
+    ordering = ("-date_joined", "-id")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Profile"), {"fields": ("email", "display_name", "bio", "timezone", "day_start_hour")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A player made here must be able to play like one who registered.
+        user_ensure_game_rows(obj)
