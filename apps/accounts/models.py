@@ -17,6 +17,14 @@ class DreamTrackUserManager(UserManager):
     def get_by_natural_key(self, username):
         return self.get(username__iexact=username)
 
+    def _create_user(self, username, email, password, **extra_fields):
+        # `createsuperuser`, `create_user`: a player like any other, with a wallet and a streak.
+        from .services import user_ensure_game_rows
+
+        user = super()._create_user(username, email, password, **extra_fields)
+        user_ensure_game_rows(user)
+        return user
+
 
 class User(AbstractUser):
     """A player. Usernames and emails are unique case-insensitively."""

@@ -119,3 +119,15 @@ def test_non_staff_cannot_open_the_admin(client, make_user):
     client.login(username="pleb", password="s3cret-Passw0rd!")
     r = client.get(USERS)
     assert r.status_code == 302 and "/admin/login/" in r["Location"]
+
+
+def test_a_superuser_made_from_the_command_line_is_a_full_player(client):
+    from django.core.management import call_command
+
+    from conftest import client_for
+
+    call_command("createsuperuser", "--noinput", username="root", email="root@example.com", verbosity=0)
+    root = User.objects.get(username="root")
+    assert Wallet.objects.filter(user=root).exists() and Streak.objects.filter(user=root).exists()
+    me = client_for(root).get("/api/v1/me/")
+    assert me.status_code == 200 and me.json()["level"] == 1
