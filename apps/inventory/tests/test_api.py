@@ -196,3 +196,11 @@ def test_use_replays_with_an_idempotency_key(owner, client):
     assert first.status_code == again.status_code == 200
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert InventoryItem.objects.get(pk=row.pk).quantity == 1
+
+
+def test_ids_out_of_the_databases_range_are_404(client):
+    big = "9" * 25
+    assert client.get(f"/api/v1/shop/items/{big}/").status_code == 404
+    assert client.post(f"/api/v1/shop/items/{big}/purchase/", {}, format="json").status_code == 404
+    for action in ("equip", "unequip", "use"):
+        assert client.post(f"{URL}{big}/{action}/").status_code == 404
