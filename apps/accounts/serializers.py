@@ -122,6 +122,12 @@ class AccountDeleteInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128)
 
 
+class UserSearchQuerySerializer(serializers.Serializer):
+    """`users/?search=`: a username prefix (DRF refuses NUL characters, which PostgreSQL cannot compare)."""
+
+    search = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+
+
 class PublicProfileSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import mixins, status, viewsets
@@ -10,8 +11,10 @@ from apps.accounts.serializers import (
     PasswordChangeInputSerializer,
     ProfileSerializer,
     PublicProfileSerializer,
+    UserSearchQuerySerializer,
 )
 from apps.accounts.services import user_change_password, user_delete, user_export
+from apps.core.errors import BadRequest
 from apps.core.schema import ErrorSerializer
 
 from .selectors import dashboard_for_user, my_profile, public_profiles, public_users_queryset
@@ -19,7 +22,6 @@ from .serializers import DashboardSerializer
 
 User = get_user_model()
 
-USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 PROFILE_FIELDS = ("display_name", "bio", "timezone", "day_start_hour", "email")
 
 
@@ -42,7 +44,12 @@ class MeView(APIView):
         if changes:
             for field, value in changes.items():
                 setattr(request.user, field, value)
-            request.user.save(update_fields=list(changes))
+            try:
+                with transaction.atomic():
+                    request.user.save(update_fields=list(changes))
+            except IntegrityError:
+                # Another account took this email between the check and the save.
+                raise BadRequest(errors={"email": ["A user with that email already exists."]}) from None
         return Response(my_profile(request.user, request))
 
     @swagger_auto_schema(
@@ -94,10 +101,10 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self):
         qs = User.objects.filter(is_active=True).order_by("username", "id")
         if self.action == "list":
-            search = self.request.query_params.get("search", "").strip()
-            if len(search) > USERNAME_MAX_LENGTH:
-                qs = qs.none()  # no username is that long (and SQLite refuses huge LIKE patterns)
-            elif search:
+            query = UserSearchQuerySerializer(data={"search": self.request.query_params.get("search", "")})
+            query.is_valid(raise_exception=True)  # too long or a NUL: 400 (else a 500 in the LIKE)
+            search = query.validated_data["search"]
+            if search:
                 qs = qs.filter(username__istartswith=search)
         return public_users_queryset(qs)
 
@@ -106,6 +113,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         manual_parameters=[
             openapi.Parameter("search", openapi.IN_QUERY, type=openapi.TYPE_STRING, description="Username prefix")
         ],
+        responses={400: ErrorSerializer},
     )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())

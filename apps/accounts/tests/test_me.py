@@ -175,3 +175,30 @@ def test_inactive_users_are_not_public(make_user):
     client = client_for(alice)
     assert client.get(f"/api/v1/users/{ghost.pk}/").status_code == 404
     assert client.get("/api/v1/users/?search=gh").json()["count"] == 0
+
+
+@pytest.mark.parametrize("search", ["%00", "a%00b", "x" * 151])
+def test_users_search_that_no_username_can_match_is_400(user, search):
+    r = client_for(user).get(f"/api/v1/users/?search={search}")
+    assert r.status_code == 400, r.content
+    assert r.json()["code"] == "validation_error" and "search" in r.json()["errors"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/users/99999999999999999999999999/", "/api/v1/users/-1/", "/api/v1/users/%00/"])
+def test_odd_user_ids_are_404(user, path):
+    r = client_for(user).get(path)
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_email_taken_between_the_check_and_the_save_is_400_not_500(make_user, monkeypatch):
+    from apps.accounts.serializers import ProfileSerializer
+
+    alice = make_user("alice")
+    make_user("bob")
+    # As if bob took the address after alice's check ran: the unique constraint decides.
+    monkeypatch.setattr(ProfileSerializer, "validate_email", lambda self, value: value)
+    r = client_for(alice).patch(ME, {"email": "BOB@example.com", "display_name": "A"}, format="json")
+    assert r.status_code == 400, r.content
+    assert "email" in r.json()["errors"]
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com" and alice.display_name == ""

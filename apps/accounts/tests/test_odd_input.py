@@ -127,7 +127,7 @@ account_bodies = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=st.one_of(json_values, account_bodies))
 def test_fuzzed_bodies_never_500(make_user, body):
     user = make_user()
