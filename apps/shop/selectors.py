@@ -33,6 +33,9 @@ from .models import Item
 VERSION_KEY = "shop:catalog:version"
 CATALOG_KEY = "shop:catalog:{version}"
 CATALOG_TTL = 24 * 3600
+# The version also expires: with a per-process cache (locmem, no REDIS_URL) a
+# bump reaches only the process that made it, so others reload within this.
+VERSION_TTL = 300
 
 _memo_lock = threading.Lock()
 _memo: dict = {"version": None, "items": None, "by_id": None}
@@ -43,14 +46,14 @@ def catalog_version() -> str | None:
     """The current catalog version; None when the cache is unreachable."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        cache.add(VERSION_KEY, uuid.uuid4().hex, VERSION_TTL)
         version = cache.get(VERSION_KEY)
     return version
 
 
 def catalog_bump() -> None:
     """Invalidate every cached catalog (called on any Item change)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    cache.set(VERSION_KEY, uuid.uuid4().hex, VERSION_TTL)
 
 
 def _multiplier(value: Decimal | None) -> float | None:
