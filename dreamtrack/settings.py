@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -220,6 +221,7 @@ X_FRAME_OPTIONS = "DENY"
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Idempotent-Replayed"]
+CORS_ALLOW_HEADERS = (*default_cors_headers, "idempotency-key", "if-none-match")
 
 # --- REST framework -------------------------------------------------------
 REST_FRAMEWORK = {
