@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
-from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import PasswordField, TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.localday import is_valid_timezone
 
@@ -95,9 +96,24 @@ class LoginInputSerializer(TokenObtainPairSerializer):
         self.fields["password"] = PasswordField(max_length=128)
 
 
+class _RotateOnceRefreshToken(RefreshToken):
+    """A refresh token whose rotation is a compare-and-swap: SimpleJWT blacklists with
+    `get_or_create`, so two requests presenting the same token at once both "succeed"
+    and fork two token families. Only the request that creates the blacklist row wins."""
+
+    def blacklist(self):
+        blacklisted, created = super().blacklist()
+        if not created:
+            raise TokenError("Token is blacklisted")
+        return blacklisted, created
+
+
 class RefreshInputSerializer(TokenRefreshSerializer):
     """SimpleJWT's refresh, where a token of a deleted account is a 401 (5.5.1 lets
-    `User.DoesNotExist` escape as a 500)."""
+    `User.DoesNotExist` escape as a 500), and a token rotates once even when it is
+    presented by several requests at the same time."""
+
+    token_class = _RotateOnceRefreshToken
 
     class Meta:
         ref_name = "TokenRefresh"
