@@ -132,3 +132,36 @@ def test_a_bug_is_a_json_500_without_internals(user):
     body = assert_error(r, 500, "server_error")
     assert "a bug" not in r.content.decode()
     assert "Traceback" not in body["detail"]
+
+
+@pytest.mark.urls("apps.core.tests.urls")
+@pytest.mark.parametrize(
+    "kind, status, code, errors",
+    [
+        ("django-validation", 400, "validation_error", {"title": ["Too long."], "deadline": ["Bad date."]}),
+        ("django-validation-plain", 400, "validation_error", {"non_field_errors": ["Something is off."]}),
+        ("http404", 404, "not_found", None),
+        ("django-permission", 403, "permission_denied", None),
+        ("insufficient-funds", 409, "insufficient_funds", None),
+        ("domain-with-errors", 400, "validation_error", {"currency": ["Not accepted."]}),
+        ("service-unavailable", 503, "service_unavailable", None),
+        (
+            "drf-nested-validation",
+            400,
+            "validation_error",
+            {"offered.items.0.quantity": ["Must be positive."], "message": ["Too long."]},
+        ),
+    ],
+)
+def test_every_kind_of_exception_renders_in_the_one_shape(user, kind, status, code, errors):
+    body = assert_error(client_for(user).get(f"/api/v1/_test/raise/{kind}/"), status, code, errors=bool(errors))
+    if errors:
+        assert body["errors"] == errors
+    if kind == "http404":
+        assert "No such thing" not in body["detail"]
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml"])
+def test_a_client_that_does_not_accept_json_still_gets_a_json_error(auth_client, accept):
+    r = auth_client.get("/api/v1/me/", HTTP_ACCEPT=accept)
+    assert_error(r, 406, "not_acceptable")

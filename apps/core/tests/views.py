@@ -81,6 +81,35 @@ class BoomView(APIView):
         raise RuntimeError("a bug")
 
 
+def _raise(kind):
+    from django.core.exceptions import PermissionDenied
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.http import Http404
+
+    from apps.core import errors
+
+    raising = {
+        "django-validation": lambda: DjangoValidationError({"title": ["Too long."], "deadline": ["Bad date."]}),
+        "django-validation-plain": lambda: DjangoValidationError("Something is off."),
+        "http404": lambda: Http404("No such thing"),
+        "django-permission": lambda: PermissionDenied(),
+        "insufficient-funds": lambda: errors.InsufficientFunds(),
+        "domain-with-errors": lambda: errors.BadRequest(errors={"currency": ["Not accepted."]}),
+        "service-unavailable": lambda: errors.ServiceUnavailable(),
+        "drf-nested-validation": lambda: serializers.ValidationError(
+            {"offered": {"items": [{"quantity": ["Must be positive."]}, {}]}, "message": "Too long."}
+        ),
+    }
+    raise raising[kind]()
+
+
+class RaiseView(APIView):
+    """GET raise/<kind>/: raises that exception, as a service would."""
+
+    def get(self, request, kind):
+        _raise(kind)
+
+
 class TestCounterSerializer(serializers.ModelSerializer):
     class Meta:
         model = StatCounter
