@@ -279,3 +279,16 @@ def test_concurrent_failures_leave_the_key_free(make_user):
     Switches.fail_with = None
     assert post(client_of(user), {"amount": 1}, key="f").status_code == 201
     assert counter(user) == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_left_behind_by_a_crashed_process_is_taken_over(user):
+    client = client_of(user)
+    assert post(client, {"amount": 2}, key="crash").status_code == 201
+    # As if the process had died before committing: the claim stayed, the effect did not.
+    IdempotencyRecord.objects.filter(key="crash").update(state=IdempotencyRecord.State.PENDING, status_code=None, response_body=None)
+    StatCounter.objects.filter(user=user, key=COUNTER_KEY).delete()
+    r = post(client, {"amount": 2}, key="crash")
+    assert r.status_code == 201 and "Idempotent-Replayed" not in r
+    assert counter(user) == 2
+    assert post(client, {"amount": 3}, key="crash").status_code == 422
