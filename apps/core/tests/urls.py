@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/_test/admin-only/", views.AdminOnlyView.as_view()),
     path("api/v1/_test/spend/", views.SpendView.as_view()),
     path("api/v1/_test/boom/", views.BoomView.as_view()),
+    path("api/v1/_test/echo/", views.EchoView.as_view()),
     path("api/v1/_test/raise/<slug:kind>/", views.RaiseView.as_view()),
     path("api/v1/", include(router.urls)),
     *project_urls.urlpatterns,

@@ -62,6 +62,17 @@ class CounterView(APIView):
         return Response({"id": row.pk, "value": value, "at": STAMP}, status=status.HTTP_201_CREATED)
 
 
+class EchoView(APIView):
+    """POST any JSON: echoed back. Uses the size-limited JSON parser."""
+
+    from apps.core.parsers import JSONParser
+
+    parser_classes = [JSONParser]
+
+    def post(self, request):
+        return Response({"echo": request.data})
+
+
 class AdminOnlyView(APIView):
     permission_classes = [IsAdminUser]
 
