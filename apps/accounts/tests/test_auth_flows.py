@@ -304,3 +304,15 @@ def test_export_is_one_json_document_with_the_account(user):
     assert body["accounts"]["username"] == "alice"
     assert body["accounts"]["email"] == "alice@example.com"
     assert "password" not in body["accounts"]
+
+
+def test_a_username_that_is_someone_elses_email_does_not_lock_them_out(make_user):
+    # The squatter's account is the older one.
+    make_user("victim@example.com", email="squatter@example.com", password="squ4tter-Passw0rd!")
+    make_user("victim", email="victim@example.com", password="v1ctim-Passw0rd!")
+    victim = login("VICTIM@example.com", "v1ctim-Passw0rd!")
+    assert victim.status_code == 200, victim.content
+    assert bearer(victim.json()["access"]).get("/api/v1/me/").json()["username"] == "victim"
+    squatter = login("victim@example.com", "squ4tter-Passw0rd!")
+    assert bearer(squatter.json()["access"]).get("/api/v1/me/").json()["username"] == "victim@example.com"
+    assert login("victim@example.com", "wrong-Passw0rd!").status_code == 401
