@@ -165,3 +165,10 @@ def test_every_kind_of_exception_renders_in_the_one_shape(user, kind, status, co
 def test_a_client_that_does_not_accept_json_still_gets_a_json_error(auth_client, accept):
     r = auth_client.get("/api/v1/me/", HTTP_ACCEPT=accept)
     assert_error(r, 406, "not_acceptable")
+
+
+def test_a_request_for_an_unknown_host_is_a_json_400(client):
+    r = client.get("/api/v1/me/", HTTP_HOST="evil.example.com")
+    assert r.status_code == 400
+    assert r["Content-Type"].startswith("application/json")
+    assert set(r.json()) == {"code", "detail"}
