@@ -38,6 +38,9 @@ class Scenario:
     # A Lua file in bench/ that replaces bench/rotate.lua (it gets the same
     # `requests` table); for scenarios that must react to responses.
     lua: str | None = None
+    # Each request uses up what it targets (setup returns {"each": [...]}, one
+    # element per request): warm-up and measured run get disjoint requests.
+    consumable: bool = False
 
     @property
     def label(self) -> str:
@@ -63,3 +66,95 @@ SCENARIOS = [
 ]
 
 BASELINE = "healthz"
+
+
+# --- setups (run inside Django by bench/setup_data.py; idempotent) -------------
+
+def _open_tasks(user, supply: int = 1000) -> dict:
+    """A supply of open tasks to complete: one request each."""
+    from apps.tasks.models import DIFFICULTY_RANK, Task
+
+    ids = list(
+        Task.objects.filter(user=user, status="open", title__startswith="bench-complete")
+        .order_by("id").values_list("id", flat=True)[:supply]
+    )
+    if len(ids) < supply:
+        Task.objects.bulk_create(
+            Task(user=user, title=f"bench-complete {i}", difficulty="medium", difficulty_rank=DIFFICULTY_RANK["medium"])
+            for i in range(supply - len(ids))
+        )
+        ids = list(
+            Task.objects.filter(user=user, status="open", title__startswith="bench-complete")
+            .order_by("id").values_list("id", flat=True)[:supply]
+        )
+    return {"each": [{"task_id": task_id} for task_id in ids]}
+
+
+def _user_with_1000_tasks(user) -> dict:
+    """A dedicated user with exactly 1,000 tasks (the bench users' own tasks grow run by run)."""
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from apps.tasks.models import DIFFICULTY_RANK, Task
+
+    lister, _ = get_user_model().objects.get_or_create(username="benchlist", defaults={"email": "benchlist@bench.invalid"})
+    have = Task.objects.filter(user=lister).count()
+    levels = list(DIFFICULTY_RANK)
+    Task.objects.bulk_create(
+        Task(user=lister, title=f"list task {i}", description="bench", difficulty=levels[i % 4],
+             difficulty_rank=i % 4)
+        for i in range(have, 1000)
+    )
+    return {"access": str(RefreshToken.for_user(lister).access_token)}
+
+
+def _catalog_of_1000(user) -> dict:
+    from apps.shop.models import Item
+
+    have = Item.objects.filter(name__startswith="Bench avatar").count()
+    Item.objects.bulk_create(
+        Item(name=f"Bench avatar {i}", type="avatar", rarity=["common", "rare", "epic", "legendary"][i % 4],
+             price_coins=10 + i)
+        for i in range(have, 1000)
+    )
+    return {}
+
+
+def _rich_buyer(user) -> dict:
+    """Plenty of coins, and the id of a stackable coin-priced item (the seed's boost)."""
+    from apps.progression.models import Wallet
+    from apps.progression.services import progress_grant
+    from apps.shop.models import Item
+
+    if not Wallet.objects.filter(user=user, coins__gte=10**8).exists():
+        progress_grant(user=user, coins=10**9, reason="bench")
+    item = Item.objects.filter(type="boost", price_coins__isnull=False, is_active=True, min_level__lte=1).order_by("id").first()
+    return {"item_id": item.pk}
+
+
+def _some_inventory(user) -> dict:
+    from apps.inventory.models import InventoryItem
+    from apps.inventory.services import inventory_grant
+    from apps.shop.models import Item
+
+    if not InventoryItem.objects.filter(user=user).exists():
+        for item in Item.objects.filter(is_active=True, type__in=["avatar", "icon", "background", "boost"])[:8]:
+            inventory_grant(user=user, item=item, quantity=1, reason="bench")
+    return {}
+
+
+SCENARIOS += [
+    # The core loop: each request completes a distinct open task (several users).
+    Scenario(name="complete", method="POST", path="/api/v1/tasks/{task_id}/complete/", auth=True,
+             per_user=True, setup=_open_tasks, consumable=True),
+    Scenario(name="tasks", method="GET", path="/api/v1/tasks/", auth=True, setup=_user_with_1000_tasks),
+    Scenario(name="dashboard", method="GET", path="/api/v1/dashboard/", auth=True, per_user=True),
+    Scenario(name="achievements", method="GET", path="/api/v1/achievements/", auth=True, per_user=True),
+    # Economy.
+    Scenario(name="shop", method="GET", path="/api/v1/shop/items/?type=avatar&search=bench", auth=True,
+             per_user=True, setup=_catalog_of_1000),
+    Scenario(name="inventory", method="GET", path="/api/v1/inventory/", auth=True, per_user=True,
+             setup=_some_inventory),
+    Scenario(name="purchase", method="POST", path="/api/v1/shop/items/{item_id}/purchase/", auth=True,
+             per_user=True, headers=JSON, body={"currency": "coins", "quantity": 1}, setup=_rich_buyer),
+]
