@@ -90,15 +90,35 @@ def public_profiles(users, request) -> list[dict]:
     return out
 
 
-def active_boosts_list(*, user_id: int, now=None) -> list[dict]:
+def active_boosts_list(*, user, now=None) -> list[dict]:
+    """Boosts applying now (from the auth snapshot when there is one; expiry is by time alone)."""
     now = now or timezone.now()
-    rows = ActiveBoost.objects.filter(user_id=user_id, expires_at__gt=now, started_at__lte=now).order_by("expires_at")
-    return [{"type": b.type, "multiplier": float(b.multiplier), "expires_at": b.expires_at} for b in rows]
+    rows = getattr(user, "profile_boosts", None)
+    if rows is None:
+        rows = ActiveBoost.objects.filter(user_id=user.pk, expires_at__gt=now).order_by("expires_at")
+    return [
+        {"type": b.type, "multiplier": float(b.multiplier), "expires_at": b.expires_at}
+        for b in rows
+        if b.started_at <= now < b.expires_at
+    ]
+
+
+def _load_extras(user) -> None:
+    """Equipped items, freezes and boosts for the profile: from the auth snapshot, or
+    read (2 queries) and added to it for the next request."""
+    from .cache import user_snapshot_add_extras
+
+    if hasattr(user, "profile_inventory") and hasattr(user, "profile_boosts"):
+        return
+    user.profile_inventory = list(_profile_rows().filter(user_id=user.pk))
+    user.profile_boosts = list(ActiveBoost.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()))
+    user_snapshot_add_extras(user, inventory=user.profile_inventory, boosts=user.profile_boosts)
 
 
 def my_profile(user, request) -> dict:
-    """Everything `me/` shows: 3 queries with the JWT user (user+wallet+streak, inventory, boosts)."""
-    _load_inventory([user])
+    """Everything `me/` shows: no query with the snapshot the JWT authentication
+    attaches (apps/profiles/cache.py), else 2 (inventory rows, boosts)."""
+    _load_extras(user)
     images, freezes = _inventory_bits(user.profile_inventory, request)
     wallet = _related_or_none(user, "wallet")
     streak = _related_or_none(user, "streak")
@@ -126,7 +146,7 @@ def my_profile(user, request) -> dict:
         "avatar": images[ItemType.AVATAR],
         "icon": images[ItemType.ICON],
         "background": images[ItemType.BACKGROUND],
-        "active_boosts": active_boosts_list(user_id=user.pk),
+        "active_boosts": active_boosts_list(user=user),
     }
 
 
