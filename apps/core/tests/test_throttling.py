@@ -1,5 +1,8 @@
 """Rate limits: 429 `throttled` with Retry-After; login and register share one per-IP bucket."""
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -17,7 +20,9 @@ def tiny_rates(monkeypatch):
     # DRF reads the rates into a class attribute at import time: patch that, not the settings.
     rates = dict(RATES)
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
-    return rates
+    # A stopped clock in the middle of a minute: no test may straddle a window boundary.
+    with time_machine.travel(datetime(2026, 1, 5, 12, 0, 30, tzinfo=UTC), tick=False):
+        yield rates
 
 
 def client_from(ip, **extra):
@@ -33,8 +38,7 @@ def assert_throttled(response):
     body = response.json()
     assert body["code"] == "throttled"
     assert set(body) == {"code", "detail"}
-    assert int(response["Retry-After"]) > 0
-    assert int(response["Retry-After"]) <= 60
+    assert 0 < int(response["Retry-After"]) <= 60
 
 
 def test_login_is_throttled_with_retry_after(tiny_rates, user):
@@ -140,3 +144,14 @@ def test_default_rates_are_the_contracts():
     for scope, rate in contract.items():
         if not os.environ.get(f"THROTTLE_{scope.upper()}"):  # a developer's .env may tune them
             assert rates[scope] == rate, scope
+
+
+def test_the_bucket_refills_after_the_window(tiny_rates, user):
+    client = client_from("10.0.0.9")
+    body = {"username": "alice", "password": "s3cret-Passw0rd!"}
+    for _ in range(2):
+        assert client.post(TOKEN, body, format="json").status_code == 200
+    throttled = client.post(TOKEN, body, format="json")
+    assert_throttled(throttled)
+    with time_machine.travel(datetime(2026, 1, 5, 12, 0, 30, tzinfo=UTC) + timedelta(seconds=61), tick=False):
+        assert client.post(TOKEN, body, format="json").status_code == 200
