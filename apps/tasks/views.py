@@ -10,12 +10,14 @@ from apps.core.schema import ErrorSerializer
 from .filters import TaskFilter
 from .models import Task
 from .selectors import task_list_for_user
-from .serializers import TaskInputSerializer, TaskRewardResultSerializer, TaskSerializer
+from .serializers import TaskInputSerializer, TaskRewardResultSerializer, TaskSerializer, task_public
 from .services import task_complete, task_create, task_delete, task_reopen, task_update
 
 
 def _result(task, summary) -> Response:
-    return Response(TaskRewardResultSerializer({"task": task, "rewards": summary.as_dict()}).data)
+    # TaskRewardResultSerializer's shape (the schema's), built directly: as_dict()
+    # already has the serializer's exact types and key order.
+    return Response({"task": task_public(task), "rewards": summary.as_dict()})
 
 
 @method_decorator(
@@ -44,6 +46,19 @@ class TaskViewSet(viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Task.objects.none()
         return task_list_for_user(user=self.request.user)
+
+    def filter_queryset(self, queryset):
+        # Without any of its parameters the filterset returns the queryset as it is;
+        # building it (deep copies of every filter, a form) is the costly part.
+        params = self.request.query_params
+        if not any(name in params for name in TaskFilter.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # TaskSerializer's exact output (see task_public), without building the serializer.
+        return self.get_paginated_response([task_public(task) for task in page])
 
     @swagger_auto_schema(
         operation_summary="Create a task",
