@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
+from apps.core.fastsql import fetch_all
+
 from .models import Achievement, AchievementRewardItem, UserAchievement
 
 VERSION_KEY = "achievements:catalog:version"
@@ -85,11 +87,10 @@ def achievements_unlock_for_stats(*, user_id: int, changed: dict[str, int]) -> l
             candidates.append(achievement)
     if not candidates:
         return []
-    have = set(
-        UserAchievement.objects.filter(user_id=user_id, achievement_id__in=[a.id for a in candidates]).values_list(
-            "achievement_id", flat=True
-        )
-    )
+    have = {
+        row.achievement_id
+        for row in fetch_all(UserAchievement, user_id=user_id, achievement_id__in=[a.id for a in candidates])
+    }
     unlocked = []
     for achievement in candidates:
         if achievement.id in have:

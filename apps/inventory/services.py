@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from apps.core.errors import Conflict, NotFound
+from apps.core.fastsql import fetch_one, insert_many, update_fields
 from apps.shop.models import COSMETIC_TYPES, ItemType
 
 from .exceptions import ItemLocked, NotEquippable
@@ -23,7 +24,7 @@ class NotEnoughItems(Conflict):
 
 
 def _lock_row(*, user, item) -> InventoryItem:
-    row = InventoryItem.objects.select_for_update().filter(user=user, item=item).first()
+    row = fetch_one(InventoryItem, for_update=True, user_id=user.pk, item_id=item.pk)
     if row is not None:
         return row
     try:
@@ -37,12 +38,15 @@ def inventory_grant(*, user, item, quantity: int, reason: str, ref: str = "") ->
     """Add `quantity` of `item` to the user's inventory (one ledger row)."""
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    with transaction.atomic():
+    # No savepoint when nested: no caller catches an error of this block inside its
+    # own transaction (it always propagates), so the outer block rolls back.
+    with transaction.atomic(savepoint=False):
         row = _lock_row(user=user, item=item)
         row.quantity += quantity  # the row is locked: read-modify-write is safe
-        row.save(update_fields=["quantity"])
-        InventoryLedgerEntry.objects.create(
-            user=user, item=item, amount=quantity, quantity_after=row.quantity, reason=reason, ref=ref
+        update_fields(row, ["quantity"])  # row.save(update_fields=...), without compiling it
+        # objects.create() without compiling it (the ledger row has no signal receivers)
+        insert_many(
+            [InventoryLedgerEntry(user=user, item=item, amount=quantity, quantity_after=row.quantity, reason=reason, ref=ref)]
         )
         return row
 

@@ -40,6 +40,7 @@ from django.utils import timezone
 from apps.achievements.services import achievements_unlock_for_stats
 from apps.boosts.selectors import active_multipliers
 from apps.core.errors import InsufficientFunds
+from apps.core.fastsql import fetch_one, insert_many, update_fields
 from apps.core.localday import local_date
 from apps.inventory.services import inventory_grant
 from apps.stats.services import daily_activity_increment, stats_increment
@@ -125,7 +126,7 @@ class RewardSummary:
 
 def lock_wallet(*, user_id: int) -> Wallet:
     """Lock (creating if needed) one user's wallet row."""
-    wallet = Wallet.objects.select_for_update().filter(user_id=user_id).first()
+    wallet = fetch_one(Wallet, for_update=True, user_id=user_id)
     if wallet is not None:
         return wallet
     try:
@@ -154,11 +155,15 @@ class UserProgressService:
         self.now = now or timezone.now()
 
     # -- the one entry point ----------------------------------------------------
-    def apply(self, event: ProgressEvent, *, before=None) -> RewardSummary:
+    def apply(self, event: ProgressEvent, *, before=None, savepoint: bool = True) -> RewardSummary:
         """Apply `event`. `before(wallet)` runs right after the wallet is locked
         (to lock and check the domain row in the global lock order); the event is
-        read only after it returns, so `before` may fill in amounts, stats and day."""
-        with transaction.atomic():
+        read only after it returns, so `before` may fill in amounts, stats and day.
+
+        `savepoint=False` saves two round trips when apply runs inside the caller's
+        own `transaction.atomic()` and any exception it raises always leaves that
+        block too (never caught inside it): then the caller's block rolls back."""
+        with transaction.atomic(savepoint=savepoint):
             self.wallet = lock_wallet(user_id=self.user_id)
             if before is not None:
                 before(self.wallet)
@@ -303,9 +308,9 @@ class UserProgressService:
             if self.balances[currency] != getattr(self.wallet, currency):
                 setattr(self.wallet, currency, self.balances[currency])
                 fields.append(currency)
-        self.wallet.save(update_fields=fields)
+        update_fields(self.wallet, fields)  # wallet.save(update_fields=...) without compiling it
         if self.ledger:
-            LedgerEntry.objects.bulk_create(self.ledger)
+            insert_many(self.ledger)  # bulk_create, one statement
         earned = {f"{c}_earned": v for c, v in self.earned_today.items() if v}
         if earned:
             daily_activity_increment(user_id=self.user_id, day=day, deltas=earned)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from apps.core.errors import BadRequest, NotFound
+from apps.core.fastsql import fetch_one
 from apps.inventory.models import InventoryItem
 from apps.progression.levels import level_for_xp
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
@@ -36,7 +37,7 @@ def item_purchase(*, user, item_id: int, currency: str, quantity: int = 1) -> Pu
     the ledger row and the inventory grant, so they cannot be raced and a
     refused purchase changes nothing.
     """
-    item = Item.objects.filter(pk=item_id, is_active=True).first()
+    item = fetch_one(Item, pk=item_id, is_active=True)
     if item is None:
         raise NotFound()
     if currency not in ("coins", "crystals"):
@@ -80,8 +81,8 @@ def item_purchase(*, user, item_id: int, currency: str, quantity: int = 1) -> Pu
     )
     with transaction.atomic():
         service = UserProgressService(user)
-        rewards = service.apply(event, before=check)
-        row = InventoryItem.objects.get(user=user, item=item)
+        rewards = service.apply(event, before=check, savepoint=False)  # our block: errors leave it
+        row = fetch_one(InventoryItem, user_id=user.pk, item_id=item.pk)  # the row the grant wrote
     row.item = item
     return PurchaseResult(
         inventory_item=row, coins=service.wallet.coins, crystals=service.wallet.crystals, rewards=rewards

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from apps.core.fastsql import fetch_one
 from apps.inventory.services import streak_freezes_consume, streak_freezes_held
 
 from .models import Streak, StreakMilestoneClaim
@@ -34,7 +35,7 @@ def milestones() -> dict[int, dict[str, int]]:
 
 
 def lock_streak(*, user_id: int) -> Streak:
-    streak = Streak.objects.select_for_update().filter(user_id=user_id).first()
+    streak = fetch_one(Streak, for_update=True, user_id=user_id)
     if streak is not None:
         return streak
     try:
@@ -109,7 +110,7 @@ def current_streak_on(streak: Streak | None, *, today: date, freezes_held: int) 
 
 def streak_current_today(*, user_id: int, today: date) -> int:
     """The streak as a reader sees it on `today` (the freezes query only when days were missed)."""
-    streak = Streak.objects.filter(user_id=user_id).only("current", "last_active_date", "frozen_through").first()
+    streak = fetch_one(Streak, user_id=user_id)
     if streak is None or streak.last_active_date is None or streak.current == 0:
         return 0
     paid_through = max(streak.last_active_date, streak.frozen_through or streak.last_active_date)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import BadRequest, NotFound
+from apps.core.fastsql import fetch_one, update_fields
 from apps.core.localday import local_date
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 
@@ -74,7 +75,7 @@ def task_delete(*, task: Task) -> None:
 
 
 def _lock_own_task(*, user, task_id: int) -> Task:
-    task = Task.objects.select_for_update().filter(pk=task_id, user=user).first()
+    task = fetch_one(Task, for_update=True, pk=task_id, user_id=user.pk)
     if task is None:
         raise NotFound()
     return task
@@ -122,7 +123,7 @@ def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[T
         locked["task"] = task
 
     with transaction.atomic():
-        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check)
+        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check, savepoint=False)
         task = locked["task"]
         task.status = Task.Status.COMPLETED
         task.completed_at = now
@@ -130,8 +131,9 @@ def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[T
         # The own reward after boosts and the cap (0 when capped): what reopen takes back.
         task.reward_xp = summary.own_xp
         task.reward_coins = summary.own_coins
-        task.save(
-            update_fields=[
+        update_fields(  # task.save(update_fields=...), without compiling the statement
+            task,
+            [
                 "status",
                 "completed_at",
                 "completed_local_date",
@@ -177,7 +179,7 @@ def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Tas
         locked["task"] = task
 
     with transaction.atomic():
-        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check)
+        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check, savepoint=False)
         task = locked["task"]
         task.status = Task.Status.OPEN
         task.completed_at = None

@@ -1,0 +1,179 @@
+"""Fixed hot statements without the ORM's per-call SQL compilation.
+
+On this project's hardware compiling one ORM query costs about a millisecond of
+Python, more than PostgreSQL takes to run it. The write paths (task completion,
+purchases) run a dozen fixed, single-table statements; these helpers build each
+statement's SQL once per process (per database vendor) and then only execute it.
+
+They behave as the ORM calls they replace:
+- `fetch_one/fetch_all` return model instances through `Model.from_db`, with the
+  same database converters (SQLite dates and aware datetimes, decimals...);
+  `FOR UPDATE` is added only where the backend supports it, as the ORM does.
+- `update_fields` is `instance.save(update_fields=...)`: `pre_save` of each field
+  (auto_now), the pre_save/post_save signals (the profile snapshot listens to
+  them), and the same "did not affect any rows" error.
+- `insert_many` is `bulk_create` of plain rows (no signals, as bulk_create).
+Values go through each field's `get_db_prep_value/save`, so SQLite and PostgreSQL
+get what the ORM would send. Only simple conditions (=, <, <=, >, >=, IN) on one table.
+"""
+from django.db import DatabaseError, connection
+from django.db.models import signals
+
+_sql_cache: dict = {}
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+OPERATORS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "IN"}
+
+
+def _parse(opts, lookup: str):
+    name, _, op = lookup.partition("__")
+    return (opts.pk if name == "pk" else opts.get_field(name)), op or "exact"
+
+
+def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...]):
+    """`where`: ((lookup, n), ...) with n the number of values of an `__in` lookup (else 1)."""
+    key = ("select", connection.vendor, model, where, for_update, order_by)
+    found = _sql_cache.get(key)
+    if found is None:
+        opts = model._meta
+        fields = list(opts.concrete_fields)
+        table = _q(opts.db_table)
+        columns = ", ".join(f"{table}.{_q(f.column)}" for f in fields)
+        conditions = []
+        where_fields = []
+        for lookup, size in where:
+            field, op = _parse(opts, lookup)
+            where_fields.append((field, op))
+            value = "(" + ", ".join(["%s"] * size) + ")" if op == "in" else "%s"
+            conditions.append(f"{table}.{_q(field.column)} {OPERATORS[op]} {value}")
+        sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(conditions)}"
+        if order_by:
+            sql += " ORDER BY " + ", ".join(
+                f"{table}.{_q(opts.get_field(name.lstrip('-')).column)}{' DESC' if name.startswith('-') else ' ASC'}"
+                for name in order_by
+            )
+        if for_update and connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        converters = [
+            (i, connection.ops.get_db_converters(f.cached_col) + f.get_db_converters(connection), f)
+            for i, f in enumerate(fields)
+        ]
+        converters = [(i, c, f) for i, c, f in converters if c]
+        found = (sql, [f.attname for f in fields], converters, where_fields)
+        _sql_cache[key] = found
+    return found
+
+
+def _in_range(field, value) -> bool:
+    """False for an integer the column cannot hold (the ORM answers "no rows" rather than fail)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return True
+    target = getattr(field, "target_field", None) or field
+    try:
+        low, high = connection.ops.integer_field_range(target.get_internal_type())
+    except KeyError:  # not an integer column
+        return True
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def fetch_all(model, *, for_update: bool = False, order_by: tuple[str, ...] = (), **where) -> list:
+    """`model.objects[.select_for_update()].filter(**where)[.order_by(...)]` as a list.
+    Lookups: exact, gt, gte, lt, lte, in (a list or tuple), on the model's own columns.
+    An integer the column cannot hold matches nothing (as the ORM's exact lookup)."""
+    opts = model._meta
+    lookups, values = [], []
+    for lookup, value in where.items():
+        field, op = _parse(opts, lookup)
+        if op == "in":
+            value = [v for v in value if _in_range(field, v)]
+            if not value:
+                return []
+        elif op == "exact" and not _in_range(field, value):
+            return []
+        lookups.append((lookup, len(value) if op == "in" else 1))
+        values.append((field, op, value))
+    sql, attnames, converters, _ = _select(model, tuple(lookups), for_update, order_by)
+    params = []
+    for field, op, value in values:
+        for v in value if op == "in" else (value,):
+            params.append(field.get_db_prep_value(v, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    db = connection.alias
+    for row in rows:
+        if converters:
+            row = list(row)
+            for i, funcs, field in converters:
+                value = row[i]
+                for func in funcs:
+                    value = func(value, field.cached_col, connection)
+                row[i] = value
+        out.append(model.from_db(db, attnames, row))
+    return out
+
+
+def fetch_one(model, *, for_update: bool = False, **where):
+    """The first row of `fetch_all` (by primary key order is not implied: use unique conditions), or None."""
+    rows = fetch_all(model, for_update=for_update, **where)
+    return rows[0] if rows else None
+
+
+def update_fields(instance, fields) -> None:
+    """`instance.save(update_fields=fields)` for a plain model (no inheritance)."""
+    model = type(instance)
+    opts = model._meta
+    fields = tuple(fields)
+    key = ("update", connection.vendor, model, fields)
+    found = _sql_cache.get(key)
+    if found is None:
+        objs = [opts.get_field(name) for name in fields]
+        table = _q(opts.db_table)
+        sets = ", ".join(f"{_q(f.column)} = %s" for f in objs)
+        found = (f"UPDATE {table} SET {sets} WHERE {_q(opts.pk.column)} = %s", objs)
+        _sql_cache[key] = found
+    sql, objs = found
+    using = connection.alias
+    update_fields_set = frozenset(fields)
+    signals.pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=update_fields_set)
+    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in objs]
+    params.append(opts.pk.get_db_prep_value(instance.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.adding = False
+    instance._state.db = using
+    signals.post_save.send(
+        sender=model, instance=instance, created=False, update_fields=update_fields_set, raw=False, using=using
+    )
+
+
+def insert_many(objs) -> None:
+    """`Model.objects.bulk_create(objs)` for new rows of one plain model with an auto primary key
+    (the primary keys are not read back)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    opts = model._meta
+    key = ("insert", connection.vendor, model)
+    fields = _sql_cache.get(key)
+    if fields is None:
+        fields = [f for f in opts.concrete_fields if not f.primary_key]
+        _sql_cache[key] = fields
+    table = _q(opts.db_table)
+    columns = ", ".join(_q(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = []
+    for obj in objs:
+        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(objs))}", params)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias

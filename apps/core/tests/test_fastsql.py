@@ -1,0 +1,100 @@
+"""apps.core.fastsql answers exactly as the ORM calls it replaces (SQLite here, PostgreSQL in CI)."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import DatabaseError, transaction
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
+
+from apps.boosts.models import ActiveBoost
+from apps.core.fastsql import fetch_all, fetch_one, insert_many, update_fields
+from apps.progression.models import LedgerEntry, Wallet
+from apps.streaks.models import Streak
+from apps.tasks.models import Task
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_fetch_matches_the_orm_with_converted_types(make_user):
+    user = make_user()
+    now = timezone.now()
+    Task.objects.create(user=user, title="t", deadline=dt.date(2030, 1, 2))
+    Streak.objects.filter(user=user).update(last_active_date=dt.date(2030, 1, 1), current=3, longest=4)
+    for minutes in (-5, 5, 50):
+        ActiveBoost.objects.create(
+            user=user, type="xp", multiplier=Decimal("1.50"), started_at=now - dt.timedelta(hours=1),
+            expires_at=now + dt.timedelta(minutes=minutes),
+        )
+    with transaction.atomic():
+        for model, where in (
+            (Wallet, {"user_id": user.pk}),
+            (Streak, {"user_id": user.pk}),
+            (Task, {"user_id": user.pk}),
+        ):
+            fast = fetch_one(model, for_update=True, **where)
+            assert _fields(fast) == _fields(model.objects.get(**where))
+            assert not fast._state.adding
+    boosts = fetch_all(ActiveBoost, user_id=user.pk, expires_at__gt=now, started_at__lte=now, order_by=("expires_at",))
+    orm = list(ActiveBoost.objects.filter(user_id=user.pk, expires_at__gt=now, started_at__lte=now).order_by("expires_at"))
+    assert [_fields(b) for b in boosts] == [_fields(b) for b in orm] and len(boosts) == 2
+    assert boosts[0].multiplier == Decimal("1.50") and boosts[0].expires_at.tzinfo is not None
+    task_ids = list(Task.objects.values_list("id", flat=True))
+    assert [t.pk for t in fetch_all(Task, pk__in=task_ids + [10**6])] == task_ids
+    assert fetch_all(Task, pk__in=[]) == []
+
+
+def test_out_of_range_integers_find_nothing_like_the_orm(make_user):
+    user = make_user()
+    task = Task.objects.create(user=user, title="t")
+    assert fetch_one(Task, pk=2**70) is None
+    assert fetch_one(Task, pk=-(2**70), user_id=user.pk) is None
+    assert [t.pk for t in fetch_all(Task, pk__in=[task.pk, 2**70])] == [task.pk]
+
+
+def test_update_fields_is_save_with_update_fields(make_user):
+    user = make_user()
+    wallet = Wallet.objects.get(user=user)
+    before = wallet.updated_at
+    seen = []
+
+    def pre(sender, instance, update_fields, **kwargs):
+        seen.append(("pre", instance, update_fields))
+
+    def post(sender, instance, created, update_fields, **kwargs):
+        seen.append(("post", instance, created, update_fields))
+
+    pre_save.connect(pre, sender=Wallet)
+    post_save.connect(post, sender=Wallet)
+    try:
+        wallet.coins = 42
+        update_fields(wallet, ["coins", "updated_at"])
+    finally:
+        pre_save.disconnect(pre, sender=Wallet)
+        post_save.disconnect(post, sender=Wallet)
+    fresh = Wallet.objects.get(user=user)
+    assert fresh.coins == 42 and fresh.updated_at > before and fresh.updated_at == wallet.updated_at
+    assert seen == [
+        ("pre", wallet, frozenset({"coins", "updated_at"})),
+        ("post", wallet, False, frozenset({"coins", "updated_at"})),
+    ]
+    gone = Wallet(user_id=user.pk + 1000, coins=1)
+    with pytest.raises(DatabaseError):
+        update_fields(gone, ["coins"])
+
+
+def test_insert_many_is_bulk_create(make_user):
+    user = make_user()
+    now = timezone.now()
+    rows = [
+        LedgerEntry(user_id=user.pk, currency="xp", amount=n, balance_after=n, reason="r", ref=f"x{n}", created_at=now)
+        for n in (1, 2)
+    ]
+    insert_many(rows)
+    insert_many([])
+    stored = list(LedgerEntry.objects.filter(user=user, reason="r").order_by("amount").values("amount", "ref", "created_at"))
+    assert stored == [{"amount": 1, "ref": "x1", "created_at": now}, {"amount": 2, "ref": "x2", "created_at": now}]
