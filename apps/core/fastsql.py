@@ -104,18 +104,8 @@ def fetch_all(model, *, for_update: bool = False, order_by: tuple[str, ...] = ()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    out = []
     db = connection.alias
-    for row in rows:
-        if converters:
-            row = list(row)
-            for i, funcs, field in converters:
-                value = row[i]
-                for func in funcs:
-                    value = func(value, field.cached_col, connection)
-                row[i] = value
-        out.append(model.from_db(db, attnames, row))
-    return out
+    return [model.from_db(db, attnames, _converted(row, converters)) for row in rows]
 
 
 def fetch_one(model, *, for_update: bool = False, **where):
@@ -177,3 +167,74 @@ def insert_many(objs) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def _converted(row, converters):
+    if not converters:
+        return row
+    row = list(row)
+    for i, funcs, field in converters:
+        value = row[i]
+        for func in funcs:
+            value = func(value, field.cached_col, connection)
+        row[i] = value
+    return row
+
+
+def fetch_with_one_to_one(model, *, pk, related: tuple[str, ...]):
+    """`model.objects.select_related(*related).filter(pk=pk).first()` for reverse
+    one-to-one relations (`user.wallet`): one statement, the related objects cached
+    both ways as select_related does (a missing one is cached as None)."""
+    if not _in_range(model._meta.pk, pk):
+        return None
+    key = ("join", connection.vendor, model, related)
+    found = _sql_cache.get(key)
+    if found is None:
+        opts = model._meta
+        table = _q(opts.db_table)
+        parts = [(model, list(opts.concrete_fields), table, None)]
+        joins = []
+        for n, name in enumerate(related):
+            rel = opts.get_field(name)  # a OneToOneRel
+            rel_model = rel.related_model
+            alias = _q(f"r{n}")
+            joins.append(
+                f"LEFT OUTER JOIN {_q(rel_model._meta.db_table)} {alias} "
+                f"ON {alias}.{_q(rel.field.column)} = {table}.{_q(opts.pk.column)}"
+            )
+            parts.append((rel_model, list(rel_model._meta.concrete_fields), alias, rel))
+        columns = ", ".join(f"{alias}.{_q(f.column)}" for _, fields, alias, _ in parts for f in fields)
+        sql = f"SELECT {columns} FROM {table} {' '.join(joins)} WHERE {table}.{_q(opts.pk.column)} = %s"
+        layout = []
+        start = 0
+        for part_model, fields, _, rel in parts:
+            converters = [
+                (i, connection.ops.get_db_converters(f.cached_col) + f.get_db_converters(connection), f)
+                for i, f in enumerate(fields)
+            ]
+            pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+            layout.append(
+                (part_model, start, start + len(fields), [f.attname for f in fields],
+                 [(i, c, f) for i, c, f in converters if c], pk_index, rel)
+            )
+            start += len(fields)
+        found = (sql, layout)
+        _sql_cache[key] = found
+    sql, layout = found
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    db = connection.alias
+    main = None
+    for part_model, begin, end, attnames, converters, pk_index, rel in layout:
+        values = row[begin:end]
+        if rel is None:
+            main = part_model.from_db(db, attnames, _converted(values, converters))
+            continue
+        obj = None if values[pk_index] is None else part_model.from_db(db, attnames, _converted(values, converters))
+        rel.field.remote_field.set_cached_value(main, obj)  # user.wallet
+        if obj is not None:
+            rel.field.set_cached_value(obj, main)  # wallet.user
+    return main

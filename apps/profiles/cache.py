@@ -25,6 +25,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 
+from apps.core.fastsql import fetch_with_one_to_one
+
 VERSION_KEY = "uv:{}"
 SNAPSHOT_KEY = "us:{}"
 TTL_SECONDS = 300
@@ -45,7 +47,8 @@ def user_snapshot_invalidate(user_id: int) -> None:
 
 
 def _build(user_id: int, version: str) -> dict | None:
-    user = get_user_model().objects.select_related("wallet", "streak").filter(pk=user_id).first()
+    # = User.objects.select_related("wallet", "streak").filter(pk=user_id).first(), without compiling it
+    user = fetch_with_one_to_one(get_user_model(), pk=user_id, related=("wallet", "streak"))
     if user is None:
         return None
     # The profile's extras (equipped items, freezes, boosts) are added by the

@@ -98,3 +98,25 @@ def test_insert_many_is_bulk_create(make_user):
     insert_many([])
     stored = list(LedgerEntry.objects.filter(user=user, reason="r").order_by("amount").values("amount", "ref", "created_at"))
     assert stored == [{"amount": 1, "ref": "x1", "created_at": now}, {"amount": 2, "ref": "x2", "created_at": now}]
+
+
+def test_fetch_with_one_to_one_is_select_related(make_user):
+    from django.contrib.auth import get_user_model
+
+    from apps.core.fastsql import fetch_with_one_to_one
+
+    User = get_user_model()
+    user = make_user()
+    fast = fetch_with_one_to_one(User, pk=user.pk, related=("wallet", "streak"))
+    orm = User.objects.select_related("wallet", "streak").get(pk=user.pk)
+    assert _fields(fast) == _fields(orm)
+    assert _fields(fast.wallet) == _fields(orm.wallet) and _fields(fast.streak) == _fields(orm.streak)
+    assert fast.wallet.user is fast and fast.streak.user is fast
+    bare = User.objects.create_user(username="bare", email="bare@example.com", password="x-Passw0rd-123")
+    Wallet.objects.filter(user=bare).delete()
+    Streak.objects.filter(user=bare).delete()
+    fast = fetch_with_one_to_one(User, pk=bare.pk, related=("wallet", "streak"))
+    with pytest.raises(Wallet.DoesNotExist):
+        fast.wallet  # noqa: B018 -- cached as missing: no query
+    assert fetch_with_one_to_one(User, pk=10**9, related=("wallet",)) is None
+    assert fetch_with_one_to_one(User, pk=2**70, related=("wallet",)) is None
