@@ -1,13 +1,18 @@
 """The achievement list a player sees, in a constant number of queries.
 
 Queries, whatever the size of the catalog: the user's unlocks (1), the
-achievements with their reward items (1 + 1 prefetch joined to the item),
-the user's counters for the triggers shown (1), and the wallet for `level`
-progress (0 when the JWT user carries it, else 1).
+user's counters for the triggers shown (1), and the wallet for `level`
+progress (0 when the JWT user carries it, else 1). The achievements with their
+reward items (1 + 1 prefetch joined to the item) are read once per process and
+kept while the catalog versions are unchanged (see `_all_achievements`): every
+Achievement/reward item change (signals, `catalog_invalidate`) and every shop
+item change (names) replaces a version.
 """
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
+from apps.core.fastsql import fetch_all
 from apps.progression.levels import level_for_xp
 from apps.stats.models import StatCounter
 
@@ -23,11 +28,43 @@ def _with_reward_items(qs):
     )
 
 
+# Every achievement (active or not) with its reward items, in catalog order, per
+# process: valid while both the achievement catalog version (any Achievement or
+# reward item change) and the shop catalog version (item names) are unchanged.
+_catalog_memo: dict = {"entry": None}
+
+
+def _all_achievements() -> list[Achievement]:
+    from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
+    from apps.shop.selectors import catalog_version as shop_catalog_version
+
+    from .services import VERSION_KEY, catalog_version
+
+    found = cache.get_many([VERSION_KEY, SHOP_VERSION_KEY])
+    versions = (found.get(VERSION_KEY) or catalog_version(), found.get(SHOP_VERSION_KEY) or shop_catalog_version())
+    entry = _catalog_memo["entry"]
+    if entry is not None and None not in versions and entry[0] == versions:
+        return entry[1]
+    achievements = list(_with_reward_items(Achievement.objects.all()))
+    for achievement in achievements:
+        achievement.reward_items_list = list(achievement.reward_items.all())
+    _catalog_memo["entry"] = (versions, achievements)  # replaced whole: threads never see a torn pair
+    return achievements
+
+
+def _unlocks(user) -> dict[int, dict]:
+    """{achievement_id: {achievement_id, unlocked_at, seen_at}} of the user's unlocks."""
+    return {
+        row.achievement_id: {"achievement_id": row.achievement_id, "unlocked_at": row.unlocked_at, "seen_at": row.seen_at}
+        for row in fetch_all(UserAchievement, user_id=user.pk)
+    }
+
+
 def _trigger_values(user, triggers: set[str]) -> dict[str, int]:
     values = {}
     stat_keys = triggers - {LEVEL_TRIGGER}
     if stat_keys:
-        values.update(StatCounter.objects.filter(user=user, key__in=stat_keys).values_list("key", "value"))
+        values.update((row.key, row.value) for row in fetch_all(StatCounter, user_id=user.pk, key__in=sorted(stat_keys)))
     if LEVEL_TRIGGER in triggers:
         try:
             xp = user.wallet.xp
@@ -60,7 +97,8 @@ def _item(achievement, unlock, values, request) -> dict:
         "reward_coins": achievement.reward_coins,
         "reward_crystals": achievement.reward_crystals,
         "reward_items": [
-            {"item_id": r.item_id, "name": r.item.name, "quantity": r.quantity} for r in achievement.reward_items.all()
+            {"item_id": r.item_id, "name": r.item.name, "quantity": r.quantity}
+            for r in getattr(achievement, "reward_items_list", None) or achievement.reward_items.all()
         ],
         "hidden": achievement.hidden,
         "unlocked": unlock is not None,
@@ -73,17 +111,13 @@ def _item(achievement, unlock, values, request) -> dict:
 def achievement_list_for_user(*, user, request=None, unlocked: bool | None = None) -> list[dict]:
     """Every active achievement (and any inactive one the user holds), catalog order.
     `unlocked` True/False keeps only unlocked/locked ones."""
-    unlocks = {
-        row["achievement_id"]: row
-        for row in UserAchievement.objects.filter(user=user).values("achievement_id", "unlocked_at", "seen_at")
-    }
+    unlocks = _unlocks(user)
     if unlocked is True:
-        qs = Achievement.objects.filter(id__in=list(unlocks))
+        achievements = [a for a in _all_achievements() if a.id in unlocks]
     elif unlocked is False:
-        qs = Achievement.objects.filter(is_active=True).exclude(id__in=list(unlocks))
+        achievements = [a for a in _all_achievements() if a.is_active and a.id not in unlocks]
     else:
-        qs = Achievement.objects.filter(Q(is_active=True) | Q(id__in=list(unlocks)))
-    achievements = list(_with_reward_items(qs))
+        achievements = [a for a in _all_achievements() if a.is_active or a.id in unlocks]
     values = _trigger_values(user, {a.trigger for a in achievements if a.id not in unlocks})
     return [_item(a, unlocks.get(a.id), values, request) for a in achievements]
 
@@ -103,11 +137,8 @@ def achievement_overview_for_user(*, user, request=None, closest: int = 3, recen
     """For the dashboard: the `closest` locked, visible achievements nearest to
     unlocking (by progress ratio) and the `recent` latest unlocks. Four queries
     whatever the catalog size: unlocks, achievements + reward items, counters."""
-    unlocks = {
-        row["achievement_id"]: row
-        for row in UserAchievement.objects.filter(user=user).values("achievement_id", "unlocked_at", "seen_at")
-    }
-    achievements = list(_with_reward_items(Achievement.objects.filter(Q(is_active=True) | Q(id__in=list(unlocks)))))
+    unlocks = _unlocks(user)
+    achievements = [a for a in _all_achievements() if a.is_active or a.id in unlocks]
     locked = [a for a in achievements if a.id not in unlocks and not a.hidden]
     values = _trigger_values(user, {a.trigger for a in locked})
     locked.sort(key=lambda a: (-min(values.get(a.trigger, 0), a.threshold) / max(a.threshold, 1), a.threshold, a.id))

@@ -64,11 +64,17 @@ def _load() -> dict[str, list[AchievementDef]]:
     return by_trigger
 
 
-def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
+def catalog_version() -> str | None:
+    """The catalog's version token (created when missing); None when the cache is unreachable."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(VERSION_KEY)
+    return version
+
+
+def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
+    version = catalog_version()
     entry = _memo["entry"]
     if entry is None or version is None or entry[0] != version:
         entry = (version, _load())
