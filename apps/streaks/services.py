@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from apps.core.fastsql import fetch_one
+from apps.core.fastsql import fetch_all, fetch_one
 from apps.inventory.services import streak_freezes_consume, streak_freezes_held
 
 from .models import Streak, StreakMilestoneClaim
@@ -120,7 +120,7 @@ def streak_current_today(*, user_id: int, today: date) -> int:
 
 
 def next_milestone(*, user_id: int, current: int) -> dict | None:
-    claimed = set(StreakMilestoneClaim.objects.filter(user_id=user_id).values_list("days", flat=True))
+    claimed = {claim.days for claim in fetch_all(StreakMilestoneClaim, user_id=user_id)}
     for days in sorted(milestones()):
         if days > current and days not in claimed:
             reward = milestones()[days]
