@@ -28,6 +28,14 @@ class InventoryViewSet(viewsets.GenericViewSet):
             return InventoryItem.objects.none()
         return inventory_list_for_user(user=self.request.user)
 
+    def filter_queryset(self, queryset):
+        # Without any of its parameters the filterset returns the queryset as it is;
+        # building it (deep copies of every filter, a form) is the costly part.
+        params = self.request.query_params
+        if not any(name in params for name in InventoryFilter.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
+
     @swagger_auto_schema(
         operation_summary="List my items",
         operation_description="Rows with quantity > 0, newest first.",
