@@ -23,3 +23,32 @@ def active_multipliers(*, user_id: int, now=None) -> dict[str, Decimal]:
     for boost in fetch_all(ActiveBoost, user_id=user_id, expires_at__gt=now, started_at__lte=now):
         multipliers[boost.type] = max(multipliers.get(boost.type, ONE), boost.multiplier)
     return multipliers
+
+
+def multiplier_reads(*, user_id: int, now) -> tuple[tuple[str, list], ...]:
+    """Scalar subqueries (sql, params) giving the highest active xp and coins multipliers
+    (NULL when none), for a caller that evaluates them inside a statement it runs anyway
+    (apps.stats.services.daily_activity_increment_and_read). `multipliers_from` reads them."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT MAX({q('multiplier')}) FROM {q(ActiveBoost._meta.db_table)} "
+        f"WHERE {q('user_id')} = %s AND {q('type')} = %s AND {q('expires_at')} > %s AND {q('started_at')} <= %s"
+    )
+    at = connection.ops.adapt_datetimefield_value(now)
+    return tuple((sql, [user_id, boost_type, at, at]) for boost_type in ("xp", "coins"))
+
+
+def multipliers_from(values) -> dict[str, Decimal]:
+    """`active_multipliers`' answer from the values of `multiplier_reads`."""
+    field = ActiveBoost._meta.get_field("multiplier")
+    out = {}
+    for boost_type, value in zip(("xp", "coins"), values, strict=True):
+        if value is None:
+            out[boost_type] = ONE
+            continue
+        if not isinstance(value, Decimal):  # SQLite: a float, as the ORM's converter quantizes it
+            value = field.context.create_decimal_from_float(float(value)).quantize(Decimal(1).scaleb(-field.decimal_places))
+        out[boost_type] = max(ONE, value)
+    return out

@@ -38,13 +38,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.achievements.services import achievements_unlock_for_stats
-from apps.boosts.selectors import active_multipliers
+from apps.boosts.selectors import active_multipliers, multiplier_reads, multipliers_from
 from apps.core.errors import InsufficientFunds
 from apps.core.fastsql import fetch_one, insert_many, update_fields
 from apps.core.localday import local_date
 from apps.inventory.services import inventory_grant
-from apps.stats.services import daily_activity_increment, stats_increment
-from apps.streaks.services import streak_current_today, streak_register_activity
+from apps.stats.services import daily_activity_increment, daily_activity_increment_and_read, stats_increment
+from apps.streaks.services import (
+    streak_counted_already,
+    streak_current_today,
+    streak_reads,
+    streak_register_activity,
+)
 
 from .levels import level_for_xp
 from .models import Currency, LedgerEntry, Wallet
@@ -182,8 +187,21 @@ class UserProgressService:
             if event.capped_by:
                 daily_deltas[event.capped_by] = 1
             xp, coins, crystals = event.xp, event.coins, event.crystals
+            counts_for_streak = bool(event.activity and event.activity_delta > 0)
+            streak_values = boost_values = None
             if daily_deltas:
-                today_row = daily_activity_increment(user_id=self.user_id, day=day, deltas=daily_deltas)
+                # The streak and the boosts are read by the same statement (saves two
+                # round trips); both are under the wallet lock taken above.
+                reads = (streak_reads(user_id=self.user_id) if counts_for_streak else ()) + (
+                    multiplier_reads(user_id=self.user_id, now=self.now) if event.boostable else ()
+                )
+                today_row, values = daily_activity_increment_and_read(
+                    user_id=self.user_id, day=day, deltas=daily_deltas, reads=reads
+                )
+                if counts_for_streak:
+                    streak_values, values = values[:2], values[2:]
+                if event.boostable:
+                    boost_values = values
                 cap = settings.DREAMTRACK_DAILY_COMPLETION_CAP
                 if event.capped_by and today_row[event.capped_by] > cap:
                     summary.capped = True
@@ -192,8 +210,10 @@ class UserProgressService:
             # The daily streak, locked here, before any inventory row (item grants
             # below, freezes inside): the global order wallet -> streak -> inventory.
             streak_update = None
-            if event.activity and event.activity_delta > 0:
-                streak_update = streak_register_activity(user_id=self.user_id, day=day)
+            if counts_for_streak:
+                streak_update = streak_values is not None and streak_counted_already(streak_values, day=day)
+                if not streak_update:
+                    streak_update = streak_register_activity(user_id=self.user_id, day=day)
                 summary.streak_current, summary.streak_extended = streak_update.current, streak_update.extended
                 if streak_update.longest_delta:
                     self.stat_deltas["longest_streak"] += streak_update.longest_delta
@@ -202,7 +222,10 @@ class UserProgressService:
 
             # 2. the event's own reward or cost
             if event.boostable and (xp > 0 or coins > 0):
-                multipliers = active_multipliers(user_id=self.user_id, now=self.now)
+                if boost_values is not None:
+                    multipliers = multipliers_from(boost_values)
+                else:
+                    multipliers = active_multipliers(user_id=self.user_id, now=self.now)
                 summary.multipliers = multipliers
                 xp = _floor_mul(xp, multipliers["xp"]) if xp > 0 else xp
                 coins = _floor_mul(coins, multipliers["coins"]) if coins > 0 else coins

@@ -61,13 +61,25 @@ def stats_increment(*, user_id: int, deltas: dict[str, int]) -> dict[str, int]:
 
 def daily_activity_increment(*, user_id: int, day: date, deltas: dict[str, int]) -> dict[str, int]:
     """Add deltas to the user's row for a local day; return the row's new values."""
+    return daily_activity_increment_and_read(user_id=user_id, day=day, deltas=deltas)[0]
+
+
+def daily_activity_increment_and_read(
+    *, user_id: int, day: date, deltas: dict[str, int], reads: tuple[tuple[str, list], ...] = ()
+) -> tuple[dict[str, int], list]:
+    """`daily_activity_increment`, plus scalar subqueries `reads` ((sql, params), ...)
+    evaluated by the same statement (in its RETURNING clause where the database has
+    one, else by one more SELECT): the caller saves round trips for reads it needs
+    anyway (the progress engine: streak, boosts). Returns (row, [read values])."""
     deltas = {key: value for key, value in deltas.items() if value}
     unknown = set(deltas) - set(DAILY_FIELDS)
     if unknown:
         raise ValueError(f"unknown daily activity fields: {sorted(unknown)}")
+    read_sql = [f"({sql})" for sql, _ in reads]
+    read_params = [p for _, params in reads for p in params]
     if not deltas:
         row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).first()
-        return row or dict.fromkeys(DAILY_FIELDS, 0)
+        return row or dict.fromkeys(DAILY_FIELDS, 0), _select_reads(read_sql, read_params)
     table = _q(DailyActivity._meta.db_table)
     fields = [f for f in DAILY_FIELDS]
     insert_cols = ", ".join(_q(c) for c in ["user_id", "date", *fields])
@@ -80,7 +92,18 @@ def daily_activity_increment(*, user_id: int, day: date, deltas: dict[str, int])
     )
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
-            cursor.execute(sql + " RETURNING " + ", ".join(_q(f) for f in fields), params)
-            return dict(zip(fields, cursor.fetchone(), strict=True))
+            returning = ", ".join([*(_q(f) for f in fields), *read_sql])
+            cursor.execute(sql + " RETURNING " + returning, params + read_params)
+            values = cursor.fetchone()
+            return dict(zip(fields, values[: len(fields)], strict=True)), list(values[len(fields) :])
         cursor.execute(sql, params)
-    return DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).get()
+    row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).get()
+    return row, _select_reads(read_sql, read_params)
+
+
+def _select_reads(read_sql: list[str], params: list) -> list:
+    if not read_sql:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(read_sql), params)
+        return list(cursor.fetchone())

@@ -88,6 +88,32 @@ def streak_register_activity(*, user_id: int, day: date) -> StreakUpdate:
     return StreakUpdate(streak.current, True, milestone, streak.longest - longest_before)
 
 
+def streak_reads(*, user_id: int) -> tuple[tuple[str, list], ...]:
+    """Scalar subqueries (sql, params) for the streak's last active date and current
+    count, for a caller that evaluates them inside a statement it runs anyway."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    table = q(Streak._meta.db_table)
+    return tuple(
+        (f"SELECT {q(column)} FROM {table} WHERE {q('user_id')} = %s", [user_id])
+        for column in ("last_active_date", "current")
+    )
+
+
+def streak_counted_already(values, *, day: date) -> StreakUpdate | None:
+    """What `streak_register_activity` answers for a day already counted, from the values
+    of `streak_reads` (read under the caller's wallet lock, which every streak writer
+    holds: the streak row cannot change meanwhile, so it needs no lock of its own);
+    None when the day is not counted yet (then call streak_register_activity)."""
+    last_active, current = values
+    if isinstance(last_active, str):  # SQLite returns a subquery's date as text
+        last_active = date.fromisoformat(last_active)
+    if last_active is not None and current is not None and day <= last_active:
+        return StreakUpdate(current, False, None, 0)
+    return None
+
+
 def streak_settle(*, user_id: int, today: date) -> bool:
     """Settle missed days up to `today` (used by run_daily_jobs). True if anything changed."""
     streak = lock_streak(user_id=user_id)
