@@ -231,7 +231,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if env_bool("BROWSABLE_API", False) else []),
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only, with Django's DATA_UPLOAD_MAX_MEMORY_SIZE enforced (413), which DRF's parser skips.
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
+    # Behind N trusted reverse proxies, set NUM_PROXIES=N so per-IP throttles see the client's IP.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
