@@ -96,15 +96,40 @@ def catalog_items() -> tuple[list[dict], dict[int, dict]]:
     by_id = {item["id"]: item for item in items}
     if version is not None:
         with _memo_lock:
-            _memo.update(version=version, items=items, by_id=by_id)
+            _memo.update(version=version, items=items, by_id=by_id, folded=None)
     return items, by_id
+
+
+def _folded(items: list[dict]) -> dict[int, tuple[str, str]]:
+    """{id: (name, description) casefolded} for the search filter, kept with the memo."""
+    memo = _memo
+    if memo.get("items") is items and memo.get("folded") is not None:
+        return memo["folded"]
+    folded = {item["id"]: (item["name"].casefold(), item["description"].casefold()) for item in items}
+    if memo.get("items") is items:
+        memo["folded"] = folded
+    return folded
 
 
 # -- per-user ------------------------------------------------------------------
 def owned_quantities(*, user_id: int) -> dict[int, int]:
-    """{item_id: quantity} of what the user holds (one query)."""
-    rows = InventoryItem.objects.filter(user_id=user_id, quantity__gt=0).values_list("item_id", "quantity")
-    return dict(rows)
+    """{item_id: quantity} of what the user holds (one query, a fixed statement:
+    `InventoryItem.objects.filter(user_id=..., quantity__gt=0).values_list("item_id", "quantity")`)."""
+    from django.db import connection
+
+    sql = _OWNED_SQL.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        sql = _OWNED_SQL[connection.vendor] = (
+            f"SELECT {q('item_id')}, {q('quantity')} FROM {q(InventoryItem._meta.db_table)} "
+            f"WHERE {q('user_id')} = %s AND {q('quantity')} > 0"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        return dict(cursor.fetchall())
+
+
+_OWNED_SQL: dict[str, str] = {}
 
 
 def item_public(snapshot: dict, *, owned_quantity: int, request=None) -> dict:
@@ -161,6 +186,7 @@ def shop_item_list_for_user(
     price_key = _price_key(currency or "coins")
     balance = _balances(user)[currency or "coins"]
     needle = search.strip().casefold() if search else ""
+    folded = _folded(items) if needle else None
 
     def keep(item: dict) -> bool:
         price = item[price_key]
@@ -178,8 +204,10 @@ def shop_item_list_for_user(
             return False
         if owned is not None and (holdings.get(item["id"], 0) > 0) != owned:
             return False
-        if needle and needle not in item["name"].casefold() and needle not in item["description"].casefold():
-            return False
+        if needle:
+            name, description = folded[item["id"]]
+            if needle not in name and needle not in description:
+                return False
         return True
 
     result = [item for item in items if keep(item)]
