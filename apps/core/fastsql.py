@@ -34,9 +34,9 @@ def _parse(opts, lookup: str):
     return (opts.pk if name == "pk" else opts.get_field(name)), op or "exact"
 
 
-def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...]):
+def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sliced: bool = False):
     """`where`: ((lookup, n), ...) with n the number of values of an `__in` lookup (else 1)."""
-    key = ("select", connection.vendor, model, where, for_update, order_by)
+    key = ("select", connection.vendor, model, where, for_update, order_by, sliced)
     found = _sql_cache.get(key)
     if found is None:
         opts = model._meta
@@ -56,6 +56,8 @@ def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...]):
                 f"{table}.{_q(opts.get_field(name.lstrip('-')).column)}{' DESC' if name.startswith('-') else ' ASC'}"
                 for name in order_by
             )
+        if sliced:
+            sql += " LIMIT %s OFFSET %s"
         if for_update and connection.features.has_select_for_update:
             sql += " FOR UPDATE"
         converters = [
@@ -80,8 +82,10 @@ def _in_range(field, value) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def fetch_all(model, *, for_update: bool = False, order_by: tuple[str, ...] = (), **where) -> list:
-    """`model.objects[.select_for_update()].filter(**where)[.order_by(...)]` as a list.
+def fetch_all(
+    model, *, for_update: bool = False, order_by: tuple[str, ...] = (), slice_: tuple[int, int] | None = None, **where
+) -> list:
+    """`model.objects[.select_for_update()].filter(**where)[.order_by(...)][start:stop]` as a list.
     Lookups: exact, gt, gte, lt, lte, in (a list or tuple), on the model's own columns.
     An integer the column cannot hold matches nothing (as the ORM's exact lookup)."""
     opts = model._meta
@@ -96,11 +100,16 @@ def fetch_all(model, *, for_update: bool = False, order_by: tuple[str, ...] = ()
             return []
         lookups.append((lookup, len(value) if op == "in" else 1))
         values.append((field, op, value))
-    sql, attnames, converters, _ = _select(model, tuple(lookups), for_update, order_by)
+    sql, attnames, converters, _ = _select(model, tuple(lookups), for_update, order_by, slice_ is not None)
     params = []
     for field, op, value in values:
         for v in value if op == "in" else (value,):
             params.append(field.get_db_prep_value(v, connection))
+    if slice_ is not None:
+        start, stop = slice_
+        if stop <= start:
+            return []
+        params += [stop - start, start]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -238,3 +247,22 @@ def fetch_with_one_to_one(model, *, pk, related: tuple[str, ...]):
         if obj is not None:
             rel.field.set_cached_value(obj, main)  # wallet.user
     return main
+
+
+def count(model, **where) -> int:
+    """`model.objects.filter(**where).count()` (exact matches on the model's own columns)."""
+    opts = model._meta
+    names = tuple(where)
+    key = ("count", connection.vendor, model, names)
+    found = _sql_cache.get(key)
+    if found is None:
+        fields = [opts.pk if name == "pk" else opts.get_field(name) for name in names]
+        conditions = " AND ".join(f"{_q(f.column)} = %s" for f in fields)
+        found = (f"SELECT COUNT(*) FROM {_q(opts.db_table)} WHERE {conditions}", fields)
+        _sql_cache[key] = found
+    sql, fields = found
+    if not all(_in_range(f, where[name]) for f, name in zip(fields, names, strict=True)):
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_value(where[name], connection) for f, name in zip(fields, names, strict=True)])
+        return cursor.fetchone()[0]

@@ -120,3 +120,16 @@ def test_fetch_with_one_to_one_is_select_related(make_user):
         fast.wallet  # noqa: B018 -- cached as missing: no query
     assert fetch_with_one_to_one(User, pk=10**9, related=("wallet",)) is None
     assert fetch_with_one_to_one(User, pk=2**70, related=("wallet",)) is None
+
+
+def test_count_and_slices_match_the_orm(make_user):
+    from apps.core.fastsql import count
+
+    user, other = make_user(), make_user()
+    Task.objects.bulk_create(Task(user=u, title=f"t{n}") for n in range(7) for u in (user, other))
+    assert count(Task, user_id=user.pk) == Task.objects.filter(user=user).count() == 7
+    assert count(Task, user_id=2**70) == 0
+    orm = list(Task.objects.filter(user=user).values_list("pk", flat=True))  # Meta ordering: newest first
+    for start, stop in ((0, 3), (3, 6), (6, 9), (5, 5), (9, 20)):
+        fast = fetch_all(Task, user_id=user.pk, order_by=tuple(Task._meta.ordering), slice_=(start, stop))
+        assert [t.pk for t in fast] == orm[start:stop]
