@@ -34,15 +34,29 @@ def _parse(opts, lookup: str):
     return (opts.pk if name == "pk" else opts.get_field(name)), op or "exact"
 
 
-def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sliced: bool = False):
-    """`where`: ((lookup, n), ...) with n the number of values of an `__in` lookup (else 1)."""
-    key = ("select", connection.vendor, model, where, for_update, order_by, sliced)
+def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sliced: bool = False, related=()):
+    """`where`: ((lookup, n), ...) with n the number of values of an `__in` lookup (else 1).
+    `related`: non-null forward foreign keys to load with the rows (an inner join)."""
+    key = ("select", connection.vendor, model, where, for_update, order_by, sliced, related)
     found = _sql_cache.get(key)
     if found is None:
         opts = model._meta
         fields = list(opts.concrete_fields)
         table = _q(opts.db_table)
         columns = ", ".join(f"{table}.{_q(f.column)}" for f in fields)
+        joins = ""
+        parts = []
+        for n, name in enumerate(related):
+            fk = opts.get_field(name)
+            rel_model = fk.related_model
+            alias = _q(f"j{n}")
+            rel_fields = list(rel_model._meta.concrete_fields)
+            columns += ", " + ", ".join(f"{alias}.{_q(f.column)}" for f in rel_fields)
+            joins += (
+                f" INNER JOIN {_q(rel_model._meta.db_table)} {alias} "
+                f"ON {alias}.{_q(fk.target_field.column)} = {table}.{_q(fk.column)}"
+            )
+            parts.append((fk, rel_model, rel_fields))
         conditions = []
         where_fields = []
         for lookup, size in where:
@@ -50,7 +64,7 @@ def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sl
             where_fields.append((field, op))
             value = "(" + ", ".join(["%s"] * size) + ")" if op == "in" else "%s"
             conditions.append(f"{table}.{_q(field.column)} {OPERATORS[op]} {value}")
-        sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(conditions)}"
+        sql = f"SELECT {columns} FROM {table}{joins} WHERE {' AND '.join(conditions)}"
         if order_by:
             sql += " ORDER BY " + ", ".join(
                 f"{table}.{_q(opts.get_field(name.lstrip('-')).column)}{' DESC' if name.startswith('-') else ' ASC'}"
@@ -59,15 +73,26 @@ def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sl
         if sliced:
             sql += " LIMIT %s OFFSET %s"
         if for_update and connection.features.has_select_for_update:
-            sql += " FOR UPDATE"
-        converters = [
-            (i, connection.ops.get_db_converters(f.cached_col) + f.get_db_converters(connection), f)
-            for i, f in enumerate(fields)
-        ]
-        converters = [(i, c, f) for i, c, f in converters if c]
-        found = (sql, [f.attname for f in fields], converters, where_fields)
+            sql += " FOR UPDATE" + (f" OF {table}" if related else "")
+        converters = _converters(fields)
+        related_layout = []
+        start = len(fields)
+        for fk, rel_model, rel_fields in parts:
+            related_layout.append(
+                (fk, rel_model, start, start + len(rel_fields), [f.attname for f in rel_fields], _converters(rel_fields))
+            )
+            start += len(rel_fields)
+        found = (sql, [f.attname for f in fields], converters, related_layout)
         _sql_cache[key] = found
     return found
+
+
+def _converters(fields) -> list:
+    converters = [
+        (i, connection.ops.get_db_converters(f.cached_col) + f.get_db_converters(connection), f)
+        for i, f in enumerate(fields)
+    ]
+    return [(i, c, f) for i, c, f in converters if c]
 
 
 def _in_range(field, value) -> bool:
@@ -83,7 +108,13 @@ def _in_range(field, value) -> bool:
 
 
 def fetch_all(
-    model, *, for_update: bool = False, order_by: tuple[str, ...] = (), slice_: tuple[int, int] | None = None, **where
+    model,
+    *,
+    for_update: bool = False,
+    order_by: tuple[str, ...] = (),
+    slice_: tuple[int, int] | None = None,
+    select_related: tuple[str, ...] = (),
+    **where,
 ) -> list:
     """`model.objects[.select_for_update()].filter(**where)[.order_by(...)][start:stop]` as a list.
     Lookups: exact, gt, gte, lt, lte, in (a list or tuple), on the model's own columns.
@@ -100,7 +131,9 @@ def fetch_all(
             return []
         lookups.append((lookup, len(value) if op == "in" else 1))
         values.append((field, op, value))
-    sql, attnames, converters, _ = _select(model, tuple(lookups), for_update, order_by, slice_ is not None)
+    sql, attnames, converters, related_layout = _select(
+        model, tuple(lookups), for_update, order_by, slice_ is not None, select_related
+    )
     params = []
     for field, op, value in values:
         for v in value if op == "in" else (value,):
@@ -114,7 +147,16 @@ def fetch_all(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     db = connection.alias
-    return [model.from_db(db, attnames, _converted(row, converters)) for row in rows]
+    if not related_layout:
+        return [model.from_db(db, attnames, _converted(row, converters)) for row in rows]
+    out = []
+    width = len(attnames)
+    for row in rows:
+        obj = model.from_db(db, attnames, _converted(row[:width], converters))
+        for fk, rel_model, begin, end, rel_attnames, rel_converters in related_layout:
+            fk.set_cached_value(obj, rel_model.from_db(db, rel_attnames, _converted(row[begin:end], rel_converters)))
+        out.append(obj)
+    return out
 
 
 def fetch_one(model, *, for_update: bool = False, **where):
@@ -250,19 +292,22 @@ def fetch_with_one_to_one(model, *, pk, related: tuple[str, ...]):
 
 
 def count(model, **where) -> int:
-    """`model.objects.filter(**where).count()` (exact matches on the model's own columns)."""
+    """`model.objects.filter(**where).count()` (the lookups of `fetch_all`, but `in`)."""
     opts = model._meta
     names = tuple(where)
     key = ("count", connection.vendor, model, names)
     found = _sql_cache.get(key)
     if found is None:
-        fields = [opts.pk if name == "pk" else opts.get_field(name) for name in names]
-        conditions = " AND ".join(f"{_q(f.column)} = %s" for f in fields)
-        found = (f"SELECT COUNT(*) FROM {_q(opts.db_table)} WHERE {conditions}", fields)
+        parsed = [_parse(opts, name) for name in names]
+        if any(op == "in" for _, op in parsed):
+            raise ValueError("count() takes no `in` lookups")
+        conditions = " AND ".join(f"{_q(f.column)} {OPERATORS[op]} %s" for f, op in parsed)
+        found = (f"SELECT COUNT(*) FROM {_q(opts.db_table)} WHERE {conditions}", parsed)
         _sql_cache[key] = found
-    sql, fields = found
-    if not all(_in_range(f, where[name]) for f, name in zip(fields, names, strict=True)):
+    sql, parsed = found
+    values = [where[name] for name in names]
+    if any(op == "exact" and not _in_range(f, v) for (f, op), v in zip(parsed, values, strict=True)):
         return 0
     with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_value(where[name], connection) for f, name in zip(fields, names, strict=True)])
+        cursor.execute(sql, [f.get_db_prep_value(v, connection) for (f, _), v in zip(parsed, values, strict=True)])
         return cursor.fetchone()[0]

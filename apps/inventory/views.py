@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.fields import DateTimeField
 from rest_framework.response import Response
 
+from apps.core import fastsql
 from apps.core.idempotency import idempotent
 from apps.core.schema import ErrorSerializer
 
@@ -13,6 +14,32 @@ from .models import InventoryItem
 from .selectors import inventory_list_for_user, inventory_row_public
 from .serializers import InventoryItemSerializer, InventoryUseResultSerializer
 from .services import inventory_equip, inventory_unequip
+
+
+class _HeldNewestFirst:
+    """`inventory_list_for_user` in its default order (`InventoryItem.Meta.ordering`) for the
+    paginator: `count()` and slices (rows with their items) through prebuilt statements."""
+
+    def __init__(self, *, user_id: int):
+        self.user_id = user_id
+
+    def count(self) -> int:
+        return fastsql.count(InventoryItem, user_id=self.user_id, quantity__gt=0)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None or (index.start or 0) < 0 or index.stop is None:
+            raise TypeError("only [start:stop] slices")
+        return fastsql.fetch_all(
+            InventoryItem,
+            user_id=self.user_id,
+            quantity__gt=0,
+            order_by=tuple(InventoryItem._meta.ordering),
+            slice_=(index.start or 0, index.stop),
+            select_related=("item",),
+        )
 
 
 class InventoryViewSet(viewsets.GenericViewSet):
@@ -42,7 +69,11 @@ class InventoryViewSet(viewsets.GenericViewSet):
         responses={400: ErrorSerializer},  # 200: the paginated list of serializer_class
     )
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if any(name in request.query_params for name in InventoryFilter.base_filters):
+            rows = self.filter_queryset(self.get_queryset())
+        else:
+            rows = _HeldNewestFirst(user_id=request.user.pk)  # the same rows, without compiling the queries
+        page = self.paginate_queryset(rows)
         return self.get_paginated_response([inventory_row_public(row, request=request) for row in page])
 
     @swagger_auto_schema(

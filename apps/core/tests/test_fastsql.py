@@ -133,3 +133,21 @@ def test_count_and_slices_match_the_orm(make_user):
     for start, stop in ((0, 3), (3, 6), (6, 9), (5, 5), (9, 20)):
         fast = fetch_all(Task, user_id=user.pk, order_by=tuple(Task._meta.ordering), slice_=(start, stop))
         assert [t.pk for t in fast] == orm[start:stop]
+
+
+def test_select_related_matches_the_orm(make_user):
+    from apps.inventory.models import InventoryItem
+    from apps.inventory.services import inventory_grant
+    from apps.shop.models import Item
+
+    user = make_user()
+    for n in range(3):
+        item = Item.objects.create(name=f"i{n}", type="avatar", rarity="common", price_coins=5)
+        inventory_grant(user=user, item=item, quantity=1, reason="test")
+    orm = list(InventoryItem.objects.filter(user=user, quantity__gt=0).select_related("item"))
+    fast = fetch_all(
+        InventoryItem, user_id=user.pk, quantity__gt=0, order_by=tuple(InventoryItem._meta.ordering),
+        slice_=(0, 10), select_related=("item",),
+    )
+    assert [_fields(r) for r in fast] == [_fields(r) for r in orm]
+    assert [_fields(r.item) for r in fast] == [_fields(r.item) for r in orm]
