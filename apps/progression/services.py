@@ -158,6 +158,8 @@ class UserProgressService:
         self.user = user
         self.user_id = user.pk
         self.now = now or timezone.now()
+        # {item_id: InventoryItem} as the last grant of this service left it (locked, saved)
+        self.granted_rows: dict = {}
 
     # -- the one entry point ----------------------------------------------------
     def apply(self, event: ProgressEvent, *, before=None, savepoint: bool = True) -> RewardSummary:
@@ -310,7 +312,7 @@ class UserProgressService:
 
         if not isinstance(item, Item):
             item = Item.objects.get(pk=item)
-        inventory_grant(user=self.user, item=item, quantity=quantity, reason=reason, ref=ref)
+        self.granted_rows[item.pk] = inventory_grant(user=self.user, item=item, quantity=quantity, reason=reason, ref=ref)
         summary.items.append({"item_id": item.pk, "name": item.name, "quantity": quantity})
 
     def _pay_level_ups(self, summary: RewardSummary):

@@ -82,7 +82,9 @@ def item_purchase(*, user, item_id: int, currency: str, quantity: int = 1) -> Pu
     with transaction.atomic():
         service = UserProgressService(user)
         rewards = service.apply(event, before=check, savepoint=False)  # our block: errors leave it
-        row = fetch_one(InventoryItem, user_id=user.pk, item_id=item.pk)  # the row the grant wrote
+        # The row as the (last) grant of this purchase saved it, under its lock: what a
+        # re-read here would return, without the query.
+        row = service.granted_rows[item.pk]
     row.item = item
     return PurchaseResult(
         inventory_item=row, coins=service.wallet.coins, crystals=service.wallet.crystals, rewards=rewards

@@ -31,6 +31,10 @@ CONTRACT_COUNTERS = (
 DAILY_FIELDS = ("tasks_completed", "task_completions", "habit_check_ins", "quit_logs", "xp_earned", "coins_earned")
 
 
+# Statements by (kind, vendor, shape): built once per process.
+_SQL: dict = {}
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -40,17 +44,20 @@ def stats_increment(*, user_id: int, deltas: dict[str, int]) -> dict[str, int]:
     deltas = {key: value for key, value in deltas.items() if value}
     if not deltas:
         return {}
-    table = _q(StatCounter._meta.db_table)
     rows = sorted(deltas.items())  # a fixed order: two upserts never deadlock on each other
     params: list = []
     for key, value in rows:
         params += [user_id, key, value]
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    sql = (
-        f"INSERT INTO {table} ({_q('user_id')}, {_q('key')}, {_q('value')}) VALUES {values} "
-        f"ON CONFLICT ({_q('user_id')}, {_q('key')}) DO UPDATE "
-        f"SET {_q('value')} = {table}.{_q('value')} + EXCLUDED.{_q('value')}"
-    )
+    cache_key = ("stats", connection.vendor, len(rows))
+    sql = _SQL.get(cache_key)
+    if sql is None:
+        table = _q(StatCounter._meta.db_table)
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        sql = _SQL[cache_key] = (
+            f"INSERT INTO {table} ({_q('user_id')}, {_q('key')}, {_q('value')}) VALUES {values} "
+            f"ON CONFLICT ({_q('user_id')}, {_q('key')}) DO UPDATE "
+            f"SET {_q('value')} = {table}.{_q('value')} + EXCLUDED.{_q('value')}"
+        )
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
             cursor.execute(sql + f" RETURNING {_q('key')}, {_q('value')}", params)
@@ -80,19 +87,24 @@ def daily_activity_increment_and_read(
     if not deltas:
         row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).first()
         return row or dict.fromkeys(DAILY_FIELDS, 0), _select_reads(read_sql, read_params)
-    table = _q(DailyActivity._meta.db_table)
-    fields = [f for f in DAILY_FIELDS]
-    insert_cols = ", ".join(_q(c) for c in ["user_id", "date", *fields])
-    placeholders = ", ".join(["%s"] * (2 + len(fields)))
+    fields = DAILY_FIELDS
     params = [user_id, day, *[deltas.get(f, 0) for f in fields]]
-    updates = ", ".join(f"{_q(f)} = {table}.{_q(f)} + EXCLUDED.{_q(f)}" for f in deltas)
-    sql = (
-        f"INSERT INTO {table} ({insert_cols}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({_q('user_id')}, {_q('date')}) DO UPDATE SET {updates}"
-    )
+    cache_key = ("daily", connection.vendor, tuple(deltas))
+    found = _SQL.get(cache_key)
+    if found is None:
+        table = _q(DailyActivity._meta.db_table)
+        insert_cols = ", ".join(_q(c) for c in ["user_id", "date", *fields])
+        placeholders = ", ".join(["%s"] * (2 + len(fields)))
+        updates = ", ".join(f"{_q(f)} = {table}.{_q(f)} + EXCLUDED.{_q(f)}" for f in deltas)
+        sql = (
+            f"INSERT INTO {table} ({insert_cols}) VALUES ({placeholders}) "
+            f"ON CONFLICT ({_q('user_id')}, {_q('date')}) DO UPDATE SET {updates}"
+        )
+        found = _SQL[cache_key] = (sql, ", ".join(_q(f) for f in fields))
+    sql, returned_fields = found
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
-            returning = ", ".join([*(_q(f) for f in fields), *read_sql])
+            returning = ", ".join([returned_fields, *read_sql])
             cursor.execute(sql + " RETURNING " + returning, params + read_params)
             values = cursor.fetchone()
             return dict(zip(fields, values[: len(fields)], strict=True)), list(values[len(fields) :])
