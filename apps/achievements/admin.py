@@ -3,6 +3,7 @@ import os
 from django.contrib import admin
 from django.utils.html import format_html
 
+from apps.core.admin_base import ReadOnlyAdmin
 from apps.core.images import reencode_image
 
 from .models import Achievement, AchievementRewardItem, UserAchievement
@@ -57,7 +58,7 @@ class AchievementAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserAchievement)
-class UserAchievementAdmin(admin.ModelAdmin):
+class UserAchievementAdmin(ReadOnlyAdmin):
     """Unlocks are made (and rewarded) only by UserProgressService: read-only here."""
 
     list_display = ("user", "achievement", "unlocked_at", "seen_at")
@@ -66,12 +67,3 @@ class UserAchievementAdmin(admin.ModelAdmin):
     list_select_related = ("user", "achievement")
     date_hierarchy = "unlocked_at"
     ordering = ("-unlocked_at", "-id")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,21 +1,10 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from apps.core.admin_base import ReadOnlyAdmin
+
 from .models import ActiveBoost, BoostSlot
 from .services import boost_end
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by services: the admin looks, it does not edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ActiveBoost)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from .admin_base import ReadOnlyAdmin
 from .models import IdempotencyRecord
 
 
 @admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(admin.ModelAdmin):
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
     """Read-only: records are written by the idempotency layer alone (see apps/core/idempotency.py)."""
 
     list_display = ("id", "user", "key", "state", "status_code", "created_at")
@@ -14,12 +15,3 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     readonly_fields = ("user", "key", "fingerprint", "state", "status_code", "response_body", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

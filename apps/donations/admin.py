@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from apps.core.admin_base import ReadOnlyAdmin
+
 from .models import Donation
 
 
 @admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin):
+class DonationAdmin(ReadOnlyAdmin):
     """Processed webhooks, read-only: a correction is a new grant (`manage.py grant`), not an edit."""
 
     list_display = ["payment_id", "user", "crystals", "created_at"]
@@ -13,12 +15,3 @@ class DonationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["payment_id", "user", "crystals", "payload", "response_body", "created_at"]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

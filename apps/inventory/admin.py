@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
+from apps.core.admin_base import ReadOnlyAdmin
 from apps.core.errors import DomainError
 
 from .models import InventoryItem, InventoryLedgerEntry
@@ -93,18 +94,9 @@ class InventoryItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(InventoryLedgerEntry)
-class InventoryLedgerEntryAdmin(admin.ModelAdmin):
+class InventoryLedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "user", "item", "amount", "quantity_after", "reason", "ref")
     list_filter = ("reason",)
     search_fields = ("user__username", "item__name", "ref")
     list_select_related = ("user", "item")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

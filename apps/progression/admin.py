@@ -6,24 +6,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Sum
 
+from apps.core.admin_base import ReadOnlyAdmin
 from apps.core.errors import DomainError
 
 from .levels import level_for_xp
 from .models import Currency, LedgerEntry, Wallet
 from .services import progress_grant
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by services: the admin looks, it does not edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class GrantInputForm(forms.Form):

@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from apps.core.admin_base import ReadOnlyAdmin
+
 from .models import DailyActivity, StatCounter
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Counters move only through UserProgressService: the admin looks, it does not edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StatCounter)

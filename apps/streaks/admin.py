@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from apps.core.admin_base import ReadOnlyAdmin
+
 from .models import Streak, StreakMilestoneClaim
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Streaks move only through UserProgressService and the daily job: the admin looks."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Streak)
