@@ -6,6 +6,7 @@ from rest_framework.fields import DateTimeField
 from rest_framework.response import Response
 
 from apps.core import fastsql
+from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
 from apps.core.schema import ErrorSerializer
 
@@ -42,7 +43,7 @@ class _HeldNewestFirst:
         )
 
 
-class InventoryViewSet(viewsets.GenericViewSet):
+class InventoryViewSet(FilterOnlyWhenAskedMixin, viewsets.GenericViewSet):
     """The user's items. Another user's row is a 404."""
 
     filter_backends = [DjangoFilterBackend]
@@ -55,21 +56,13 @@ class InventoryViewSet(viewsets.GenericViewSet):
             return InventoryItem.objects.none()
         return inventory_list_for_user(user=self.request.user)
 
-    def filter_queryset(self, queryset):
-        # Without any of its parameters the filterset returns the queryset as it is;
-        # building it (deep copies of every filter, a form) is the costly part.
-        params = self.request.query_params
-        if not any(name in params for name in InventoryFilter.base_filters):
-            return queryset
-        return super().filter_queryset(queryset)
-
     @swagger_auto_schema(
         operation_summary="List my items",
         operation_description="Rows with quantity > 0, newest first.",
         responses={400: ErrorSerializer},  # 200: the paginated list of serializer_class
     )
     def list(self, request):
-        if any(name in request.query_params for name in InventoryFilter.base_filters):
+        if self.filters_requested():
             rows = self.filter_queryset(self.get_queryset())
         else:
             rows = _HeldNewestFirst(user_id=request.user.pk)  # the same rows, without compiling the queries

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core import fastsql
+from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
 from apps.core.schema import ErrorSerializer
 
@@ -56,7 +57,7 @@ def _result(task, summary) -> Response:
     name="retrieve",
     decorator=swagger_auto_schema(operation_summary="One of my tasks", responses={200: TaskSerializer, 404: ErrorSerializer}),
 )
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
     """`tasks/`: the user's own tasks (someone else's is a 404). No PUT: edits are PATCH."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -69,17 +70,8 @@ class TaskViewSet(viewsets.ModelViewSet):
             return Task.objects.none()
         return task_list_for_user(user=self.request.user)
 
-    def filter_queryset(self, queryset):
-        # Without any of its parameters the filterset returns the queryset as it is;
-        # building it (deep copies of every filter, a form) is the costly part.
-        params = self.request.query_params
-        if not any(name in params for name in TaskFilter.base_filters):
-            return queryset
-        return super().filter_queryset(queryset)
-
     def list(self, request, *args, **kwargs):
-        params = request.query_params
-        if any(name in params for name in TaskFilter.base_filters):
+        if self.filters_requested():
             tasks = self.filter_queryset(self.get_queryset())
         else:
             tasks = _NewestFirst(user_id=request.user.pk)  # the same rows, without compiling the queries
