@@ -13,6 +13,9 @@ venv: .venv/.installed
 .venv/.installed: requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || python3 -m venv .venv
 	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	@# A development .env (DEBUG=1 only), so that manage.py commands work in a
+	@# checkout without further set-up; an existing .env is never overwritten.
+	test -f .env || cp .env.example .env
 	touch $@
 
 # DEBUG=1: no SECRET_KEY needed, and SQLite + in-process cache unless
