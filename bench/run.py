@@ -367,6 +367,8 @@ def main() -> int:
     log("migrate, seed and collectstatic")
     run([sys.executable, "manage.py", "migrate", "--noinput"], env=env, stdout=subprocess.DEVNULL)
     run([sys.executable, "manage.py", "seed"], env=env, stdout=subprocess.DEVNULL)
+    # Setup writes rows in bulk (no signals): start from an empty cache, as after a deploy.
+    run([sys.executable, "manage.py", "shell", "-c", "from django.core.cache import cache; cache.clear()"], env=env)
     # With DEBUG off, static URLs (default avatar images...) come from
     # WhiteNoise's manifest, as in the Docker image: without it they are a 500.
     run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env)

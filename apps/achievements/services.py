@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
 from apps.core.fastsql import fetch_all
+from apps.core.user_version import user_version_bump
 
 from .models import Achievement, AchievementRewardItem, UserAchievement
 
@@ -117,6 +118,9 @@ def achievements_mark_seen(*, user, codes, now=None) -> int:
 
     if not codes:
         return 0
-    return UserAchievement.objects.filter(user=user, achievement__code__in=set(codes), seen_at__isnull=True).update(
+    marked = UserAchievement.objects.filter(user=user, achievement__code__in=set(codes), seen_at__isnull=True).update(
         seen_at=now or timezone.now()
     )
+    if marked:
+        user_version_bump(user.pk)  # cached achievement lists show `seen`
+    return marked

@@ -4,15 +4,22 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.response_cache import cached_per_user
 from apps.core.schema import ErrorSerializer
+from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
 
 from .selectors import achievement_list_for_user, achievement_recent_for_user
 from .serializers import AchievementListQuerySerializer, AchievementSeenInputSerializer, AchievementSerializer
+from .services import VERSION_KEY as ACHIEVEMENTS_VERSION_KEY
 from .services import achievements_mark_seen
 
 UNLOCKED = openapi.Parameter(
     "unlocked", openapi.IN_QUERY, type=openapi.TYPE_BOOLEAN, description="true: only unlocked; false: only locked."
 )
+
+
+# Reward items carry shop item names: both catalogs' versions validate a cached list.
+CATALOG_KEYS = (ACHIEVEMENTS_VERSION_KEY, SHOP_VERSION_KEY)
 
 
 class AchievementViewSet(viewsets.GenericViewSet):
@@ -28,6 +35,7 @@ class AchievementViewSet(viewsets.GenericViewSet):
         manual_parameters=[UNLOCKED],
         responses={200: AchievementSerializer(many=True), 400: ErrorSerializer},
     )
+    @cached_per_user(catalog_keys=CATALOG_KEYS)
     def list(self, request):
         query = AchievementListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -40,6 +48,7 @@ class AchievementViewSet(viewsets.GenericViewSet):
         responses={200: AchievementSerializer(many=True)},
     )
     @action(detail=False, methods=["get"])
+    @cached_per_user(catalog_keys=CATALOG_KEYS)
     def recent(self, request):
         return Response(achievement_recent_for_user(user=request.user, request=request))
 

@@ -8,7 +8,9 @@ from rest_framework.response import Response
 from apps.core import fastsql
 from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
+from apps.core.response_cache import cached_per_user
 from apps.core.schema import ErrorSerializer
+from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
 
 from .filters import InventoryFilter
 from .models import InventoryItem
@@ -61,6 +63,7 @@ class InventoryViewSet(FilterOnlyWhenAskedMixin, viewsets.GenericViewSet):
         operation_description="Rows with quantity > 0, newest first.",
         responses={400: ErrorSerializer},  # 200: the paginated list of serializer_class
     )
+    @cached_per_user(catalog_keys=(SHOP_VERSION_KEY,))
     def list(self, request):
         if self.filters_requested():
             rows = self.filter_queryset(self.get_queryset())

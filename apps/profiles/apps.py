@@ -15,6 +15,7 @@ class ProfilesConfig(AppConfig):
         from apps.inventory.models import InventoryItem
         from apps.progression.models import Wallet
         from apps.streaks.models import Streak
+        from apps.tasks.models import Task
 
         from .cache import user_snapshot_invalidate
 
@@ -26,6 +27,6 @@ class ProfilesConfig(AppConfig):
 
         post_save.connect(on_user, sender=get_user_model(), dispatch_uid="profiles-snapshot-user-save", weak=False)
         post_delete.connect(on_user, sender=get_user_model(), dispatch_uid="profiles-snapshot-user-delete", weak=False)
-        for model in (Wallet, Streak, InventoryItem, ActiveBoost):
+        for model in (Wallet, Streak, InventoryItem, ActiveBoost, Task):
             post_save.connect(on_owned, sender=model, dispatch_uid=f"profiles-snapshot-{model.__name__}-save", weak=False)
             post_delete.connect(on_owned, sender=model, dispatch_uid=f"profiles-snapshot-{model.__name__}-delete", weak=False)

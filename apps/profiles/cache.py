@@ -23,27 +23,17 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
 
 from apps.core.fastsql import fetch_with_one_to_one
+from apps.core.user_version import VERSION_KEY, user_version_bump
 
-VERSION_KEY = "uv:{}"
 SNAPSHOT_KEY = "us:{}"
 TTL_SECONDS = 300
 
 
-def _new_version(user_id: int) -> None:
-    cache.set(VERSION_KEY.format(user_id), uuid.uuid4().hex, None)
-
-
 def user_snapshot_invalidate(user_id: int) -> None:
-    """Forget the user's snapshot now (the writer's own next read must not see the
-    old one) and again once the transaction commits (a snapshot rebuilt meanwhile
-    from the not-yet-committed state's predecessor must not outlive the commit)."""
-    if user_id is None:
-        return
-    _new_version(user_id)
-    transaction.on_commit(lambda: _new_version(user_id))
+    """Forget the user's snapshot (and per-user cached responses): see apps/core/user_version.py."""
+    user_version_bump(user_id)
 
 
 def _build(user_id: int, version: str) -> dict | None:

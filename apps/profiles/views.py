@@ -14,8 +14,11 @@ from apps.accounts.serializers import (
     UserSearchQuerySerializer,
 )
 from apps.accounts.services import user_change_password, user_delete, user_export
+from apps.achievements.services import VERSION_KEY as ACHIEVEMENTS_VERSION_KEY
 from apps.core.errors import BadRequest
+from apps.core.response_cache import cached_per_user
 from apps.core.schema import ErrorSerializer
+from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
 
 from .selectors import dashboard_for_user, my_profile, public_profiles, public_users_queryset
 from .serializers import DashboardSerializer
@@ -86,8 +89,14 @@ class ExportView(APIView):
         return Response(user_export(user=request.user))
 
 
+def _first_boost_expiry(data):
+    """A cached dashboard lasts no longer than its first active boost."""
+    return min((boost["expires_at"] for boost in data["active_boosts"]), default=None)
+
+
 class DashboardView(APIView):
     @swagger_auto_schema(operation_summary="The home screen in one call", responses={200: DashboardSerializer})
+    @cached_per_user(catalog_keys=(ACHIEVEMENTS_VERSION_KEY, SHOP_VERSION_KEY), expires=_first_boost_expiry)
     def get(self, request):
         return Response(dashboard_for_user(request.user, request))
 

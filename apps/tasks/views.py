@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from apps.core import fastsql
 from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
+from apps.core.response_cache import cached_per_user
 from apps.core.schema import ErrorSerializer
 
 from .filters import TaskFilter
@@ -70,6 +71,7 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
             return Task.objects.none()
         return task_list_for_user(user=self.request.user)
 
+    @cached_per_user()
     def list(self, request, *args, **kwargs):
         if self.filters_requested():
             tasks = self.filter_queryset(self.get_queryset())

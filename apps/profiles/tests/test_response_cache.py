@@ -1,0 +1,108 @@
+"""Per-user cached GET responses (apps/core/response_cache.py) are never served stale,
+and a repeated read costs no query."""
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.achievements.models import Achievement
+from apps.shop.tests.factories import BoostFactory, ItemFactory, fund
+from apps.tasks.tests.factories import TaskFactory
+from conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_a_repeated_read_costs_no_query(make_user):
+    user = make_user()
+    TaskFactory.create_batch(3, user=user)
+    Achievement.objects.create(code="one", title="One", trigger="tasks_completed", threshold=1)
+    client = client_for(user)
+    for path in ("/api/v1/tasks/", "/api/v1/achievements/", "/api/v1/dashboard/", "/api/v1/inventory/"):
+        first = get(client, path)
+        with CaptureQueriesContext(connection) as ctx:
+            again = get(client, path)
+        assert again == first
+        assert len(ctx.captured_queries) == 0, (path, [q["sql"] for q in ctx.captured_queries])
+
+
+def test_task_list_shows_every_change_at_once(make_user):
+    user = make_user()
+    client = client_for(user)
+    assert get(client, "/api/v1/tasks/")["count"] == 0
+    created = client.post("/api/v1/tasks/", {"title": "Read"}, format="json").json()
+    assert [t["title"] for t in get(client, "/api/v1/tasks/")["results"]] == ["Read"]
+    client.patch(f"/api/v1/tasks/{created['id']}/", {"title": "Read more"}, format="json")
+    assert get(client, "/api/v1/tasks/")["results"][0]["title"] == "Read more"
+    client.post(f"/api/v1/tasks/{created['id']}/complete/")
+    assert get(client, "/api/v1/tasks/")["results"][0]["status"] == "completed"
+    client.delete(f"/api/v1/tasks/{created['id']}/")
+    assert get(client, "/api/v1/tasks/")["count"] == 0
+
+
+def test_another_user_never_sees_my_cached_list(make_user):
+    alice, bob = make_user(), make_user()
+    TaskFactory(user=alice, title="Alice's")
+    assert get(client_for(alice), "/api/v1/tasks/")["count"] == 1
+    assert get(client_for(bob), "/api/v1/tasks/")["count"] == 0
+
+
+def test_achievements_show_unlocks_seen_marks_and_catalog_changes(make_user):
+    user = make_user()
+    Achievement.objects.create(code="first", title="First", trigger="tasks_completed", threshold=1)
+    client = client_for(user)
+    assert [a["unlocked"] for a in get(client, "/api/v1/achievements/")] == [False]
+    task = TaskFactory(user=user)
+    client.post(f"/api/v1/tasks/{task.pk}/complete/")
+    listed = get(client, "/api/v1/achievements/")
+    assert listed[0]["unlocked"] is True and listed[0]["seen"] is False
+    assert [a["code"] for a in get(client, "/api/v1/achievements/recent/")] == ["first"]
+    assert client.post("/api/v1/achievements/seen/", {"codes": ["first"]}, format="json").status_code == 204
+    assert get(client, "/api/v1/achievements/")[0]["seen"] is True
+    Achievement.objects.create(code="ten", title="Ten", trigger="tasks_completed", threshold=10)
+    assert [a["code"] for a in get(client, "/api/v1/achievements/")] == ["first", "ten"]
+
+
+def test_inventory_shows_purchases_and_equips(make_user):
+    user = make_user()
+    fund(user, coins=500)
+    item = ItemFactory(price_coins=100)
+    client = client_for(user)
+    assert get(client, "/api/v1/inventory/")["count"] == 0
+    row = client.post(f"/api/v1/shop/items/{item.pk}/purchase/", {"currency": "coins", "quantity": 1}, format="json")
+    listed = get(client, "/api/v1/inventory/")
+    assert listed["count"] == 1 and listed["results"][0]["equipped"] is False
+    client.post(f"/api/v1/inventory/{row.json()['inventory_item']['id']}/equip/")
+    assert get(client, "/api/v1/inventory/")["results"][0]["equipped"] is True
+    item.name = "Renamed"
+    item.save()
+    assert get(client, "/api/v1/inventory/")["results"][0]["item"]["name"] == "Renamed"
+
+
+def test_dashboard_follows_tasks_the_local_day_and_boost_expiry(make_user):
+    user = make_user()
+    fund(user, coins=500)
+    start = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(start, tick=False):
+        client = client_for(user)
+        today = date(start.year, start.month, start.day)
+        assert get(client, "/api/v1/dashboard/")["tasks"] == {"due_today": 0, "overdue": 0, "open": 0}
+        TaskFactory(user=user, deadline=today + timedelta(days=1))
+        assert get(client, "/api/v1/dashboard/")["tasks"] == {"due_today": 0, "overdue": 0, "open": 1}
+        boost = BoostFactory(duration_minutes=30)
+        row = client.post(f"/api/v1/shop/items/{boost.pk}/purchase/", {"currency": "coins", "quantity": 1}, format="json")
+        client.post(f"/api/v1/inventory/{row.json()['inventory_item']['id']}/use/")
+        assert len(get(client, "/api/v1/dashboard/")["active_boosts"]) == 1
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        assert get(client_for(user), "/api/v1/dashboard/")["active_boosts"] == []  # by time alone
+    with time_machine.travel(start + timedelta(days=1), tick=False):
+        assert get(client_for(user), "/api/v1/dashboard/")["tasks"]["due_today"] == 1  # a new local day
