@@ -9,11 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.idempotency import idempotent
+from apps.core.response_cache import cached_per_user
 from apps.core.schema import ErrorSerializer
 from apps.inventory.selectors import inventory_row_public
 
 from .models import Item
-from .selectors import item_public, shop_item_get_for_user, shop_item_list_for_user
+from .selectors import VERSION_KEY, item_public, shop_item_get_for_user, shop_item_list_for_user
 from .serializers import (
     ShopItemListQuerySerializer,
     ShopItemSerializer,
@@ -66,12 +67,18 @@ class ShopItemViewSet(viewsets.GenericViewSet):
         responses={304: NOT_MODIFIED, 400: ErrorSerializer},  # 200: the paginated list of serializer_class
     )
     def list(self, request):
+        return conditional_response(request, self._list_page(request).data)
+
+    # The page depends on the catalog and on the user's holdings, level and balances,
+    # all of which replace the user's version token when they change.
+    @cached_per_user(catalog_keys=(VERSION_KEY,))
+    def _list_page(self, request):
         query = ShopItemListQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         items, holdings = shop_item_list_for_user(user=request.user, **query.validated_data)
         page = self.paginate_queryset(items)
         results = [item_public(i, owned_quantity=holdings.get(i["id"], 0), request=request) for i in page]
-        return conditional_response(request, self.get_paginated_response(results).data)
+        return self.get_paginated_response(results)
 
     @swagger_auto_schema(
         operation_summary="One shop item",

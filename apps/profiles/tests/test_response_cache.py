@@ -106,3 +106,19 @@ def test_dashboard_follows_tasks_the_local_day_and_boost_expiry(make_user):
         assert get(client_for(user), "/api/v1/dashboard/")["active_boosts"] == []  # by time alone
     with time_machine.travel(start + timedelta(days=1), tick=False):
         assert get(client_for(user), "/api/v1/dashboard/")["tasks"]["due_today"] == 1  # a new local day
+
+
+def test_shop_list_follows_holdings_balances_and_the_catalog(make_user):
+    user = make_user()
+    item = ItemFactory(price_coins=100, name="Comet")
+    client = client_for(user)
+    url = "/api/v1/shop/items/?affordable=true"
+    assert get(client, url)["count"] == 0  # no coins yet
+    fund(user, coins=150)
+    assert [i["name"] for i in get(client, url)["results"]] == ["Comet"]
+    assert get(client, "/api/v1/shop/items/")["results"][0]["owned"] is False
+    client.post(f"/api/v1/shop/items/{item.pk}/purchase/", {"currency": "coins", "quantity": 1}, format="json")
+    assert get(client, "/api/v1/shop/items/")["results"][0]["owned"] is True
+    item.name = "Comet II"
+    item.save()
+    assert get(client, "/api/v1/shop/items/")["results"][0]["name"] == "Comet II"
