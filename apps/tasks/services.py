@@ -26,6 +26,16 @@ from .exceptions import TaskAlreadyCompleted, TaskNotCompleted, TaskReopenWindow
 from .models import Task
 
 EDITABLE_FIELDS = ("title", "description", "difficulty", "deadline", "dream_id")
+# What complete and reopen change on the task row (never an edit's fields).
+COMPLETION_FIELDS = [
+    "status",
+    "completed_at",
+    "completed_local_date",
+    "reward_xp",
+    "reward_coins",
+    "completed_on_time",
+    "updated_at",
+]
 
 
 def _check_dream(*, user, dream_id: int | None) -> None:
@@ -131,18 +141,7 @@ def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[T
         # The own reward after boosts and the cap (0 when capped): what reopen takes back.
         task.reward_xp = summary.own_xp
         task.reward_coins = summary.own_coins
-        update_fields(  # task.save(update_fields=...), without compiling the statement
-            task,
-            [
-                "status",
-                "completed_at",
-                "completed_local_date",
-                "reward_xp",
-                "reward_coins",
-                "completed_on_time",
-                "updated_at",
-            ]
-        )
+        update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...), without compiling the statement
     return task, summary
 
 
@@ -187,15 +186,5 @@ def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Tas
         task.reward_xp = 0
         task.reward_coins = 0
         task.completed_on_time = False
-        task.save(
-            update_fields=[
-                "status",
-                "completed_at",
-                "completed_local_date",
-                "reward_xp",
-                "reward_coins",
-                "completed_on_time",
-                "updated_at",
-            ]
-        )
+        update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...), without compiling the statement
     return task, summary
