@@ -3,13 +3,17 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from apps.core import catalog_versions
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # Throttle counters and cached catalogs must not leak between tests.
     cache.clear()
+    catalog_versions.forget()
     yield
     cache.clear()
+    catalog_versions.forget()
 
 
 @pytest.fixture

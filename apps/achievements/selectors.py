@@ -8,10 +8,10 @@ kept while the catalog versions are unchanged (see `_all_achievements`): every
 Achievement/reward item change (signals, `catalog_invalidate`) and every shop
 item change (names) replaces a version.
 """
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
+from apps.core import catalog_versions
 from apps.core.fastsql import fetch_all
 from apps.progression.levels import level_for_xp
 from apps.stats.models import StatCounter
@@ -36,12 +36,10 @@ _catalog_memo: dict = {"entry": None}
 
 def _all_achievements() -> list[Achievement]:
     from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
-    from apps.shop.selectors import catalog_version as shop_catalog_version
 
-    from .services import VERSION_KEY, catalog_version
+    from .services import VERSION_KEY
 
-    found = cache.get_many([VERSION_KEY, SHOP_VERSION_KEY])
-    versions = (found.get(VERSION_KEY) or catalog_version(), found.get(SHOP_VERSION_KEY) or shop_catalog_version())
+    versions = tuple(catalog_versions.read_with([], (VERSION_KEY, SHOP_VERSION_KEY))[1])
     entry = _catalog_memo["entry"]
     if entry is not None and None not in versions and entry[0] == versions:
         return entry[1]

@@ -7,19 +7,19 @@ threshold is now met are candidates; one query drops those already unlocked,
 and the unique constraint on (user, achievement) makes each unlock happen once
 even if two transactions try.
 """
-import uuid
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 
+from apps.core import catalog_versions
 from apps.core.fastsql import fetch_all
 from apps.core.user_version import user_version_bump
 
 from .models import Achievement, AchievementRewardItem, UserAchievement
 
 VERSION_KEY = "achievements:catalog:version"
+catalog_versions.register(VERSION_KEY, ttl=None)
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def catalog_invalidate() -> None:
     (eviction, flush) and created again can never equal a process's memo, so
     no process keeps serving a stale catalog.
     """
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    catalog_versions.bump(VERSION_KEY)
     _memo["entry"] = None
 
 
@@ -67,11 +67,7 @@ def _load() -> dict[str, list[AchievementDef]]:
 
 def catalog_version() -> str | None:
     """The catalog's version token (created when missing); None when the cache is unreachable."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return catalog_versions.version(VERSION_KEY)
 
 
 def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
@@ -83,8 +79,29 @@ def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
     return entry[1]
 
 
-def achievements_unlock_for_stats(*, user_id: int, changed: dict[str, int]) -> list[AchievementDef]:
-    """Unlock what the new counter values reach. Returns only unlocks made now."""
+def unlocked_read(*, user_id: int, triggers) -> tuple[str, list] | None:
+    """A scalar subquery (sql, params) giving which of the achievements these
+    triggers can unlock the user already has, for a statement the caller runs
+    anyway (the stats upsert): its answer is `have` for
+    `achievements_unlock_for_stats`. PostgreSQL only (an array); None elsewhere
+    or when no achievement has these triggers."""
+    if connection.vendor != "postgresql":
+        return None
+    catalog = catalog_by_trigger()
+    ids = [a.id for trigger in triggers for a in catalog.get(trigger, ())]
+    if not ids:
+        return None
+    table = connection.ops.quote_name(UserAchievement._meta.db_table)
+    return (
+        f'SELECT ARRAY(SELECT "achievement_id" FROM {table} WHERE "user_id" = %s AND "achievement_id" = ANY(%s))',
+        [user_id, ids],
+    )
+
+
+def achievements_unlock_for_stats(*, user_id: int, changed: dict[str, int], have=None) -> list[AchievementDef]:
+    """Unlock what the new counter values reach. Returns only unlocks made now.
+    `have`: the ids among these triggers' achievements the user already has (from
+    `unlocked_read`), saving the query that reads them."""
     catalog = catalog_by_trigger()
     candidates = []
     for key, value in changed.items():
@@ -94,10 +111,11 @@ def achievements_unlock_for_stats(*, user_id: int, changed: dict[str, int]) -> l
             candidates.append(achievement)
     if not candidates:
         return []
-    have = {
-        row.achievement_id
-        for row in fetch_all(UserAchievement, user_id=user_id, achievement_id__in=[a.id for a in candidates])
-    }
+    if have is None:
+        have = {
+            row.achievement_id
+            for row in fetch_all(UserAchievement, user_id=user_id, achievement_id__in=[a.id for a in candidates])
+        }
     unlocked = []
     for achievement in candidates:
         if achievement.id in have:

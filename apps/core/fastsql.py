@@ -165,8 +165,8 @@ def fetch_one(model, *, for_update: bool = False, **where):
     return rows[0] if rows else None
 
 
-def update_fields(instance, fields) -> None:
-    """`instance.save(update_fields=fields)` for a plain model (no inheritance)."""
+def _update_statement(instance, fields):
+    """(sql, params, after) of `instance.save(update_fields=fields)`; sends pre_save now."""
     model = type(instance)
     opts = model._meta
     fields = tuple(fields)
@@ -184,22 +184,19 @@ def update_fields(instance, fields) -> None:
     signals.pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=update_fields_set)
     params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in objs]
     params.append(opts.pk.get_db_prep_value(instance.pk, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if cursor.rowcount == 0:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
-    instance._state.adding = False
-    instance._state.db = using
-    signals.post_save.send(
-        sender=model, instance=instance, created=False, update_fields=update_fields_set, raw=False, using=using
-    )
+
+    def after():
+        instance._state.adding = False
+        instance._state.db = using
+        signals.post_save.send(
+            sender=model, instance=instance, created=False, update_fields=update_fields_set, raw=False, using=using
+        )
+
+    return sql, params, after
 
 
-def insert_many(objs) -> None:
-    """`Model.objects.bulk_create(objs)` for new rows of one plain model with an auto primary key
-    (the primary keys are not read back)."""
-    if not objs:
-        return
+def _insert_statement(objs):
+    """(sql, params, after) of `bulk_create(objs)` (primary keys not read back)."""
     model = type(objs[0])
     opts = model._meta
     key = ("insert", connection.vendor, model)
@@ -213,11 +210,88 @@ def insert_many(objs) -> None:
     params = []
     for obj in objs:
         params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(objs))}", params)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    using = connection.alias
+
+    def after():
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = using
+
+    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(objs))}", params, after
+
+
+class Batch:
+    """Writes whose only answer is "done", sent together by `run()`.
+
+    On PostgreSQL they go as one statement, each write a data-modifying CTE
+    (`WITH w0 AS (UPDATE ... RETURNING 1), w1 AS (INSERT ... RETURNING 1) SELECT
+    <rows of each>`): one round trip instead of one per write. So the writes
+    must touch different rows and not read one another's changes (a CTE sees
+    the database as the statement began). Elsewhere they run one by one, in
+    order. Either way, as the ORM: an update that matched no row raises
+    DatabaseError, and post_save signals are sent once the writes are done.
+    A failed write fails the statement; the caller's transaction rolls back.
+    """
+
+    def __init__(self):
+        self._writes: list[tuple[str, list, int | None, object]] = []
+
+    def __len__(self) -> int:
+        return len(self._writes)
+
+    def add(self, sql: str, params: list, *, expect_rows: int | None = None, after=None) -> None:
+        """A write without RETURNING; `expect_rows`: fail unless it affected that many rows."""
+        self._writes.append((sql, list(params), expect_rows, after))
+
+    def update_fields(self, instance, fields) -> None:
+        """`instance.save(update_fields=fields)` (pre_save signals now, post_save at `run`)."""
+        sql, params, after = _update_statement(instance, fields)
+        self.add(sql, params, expect_rows=1, after=after)
+
+    def insert_many(self, objs) -> None:
+        """`bulk_create(objs)` of new rows of one plain model (primary keys not read back)."""
+        if objs:
+            sql, params, after = _insert_statement(objs)
+            self.add(sql, params, after=after)
+
+    def run(self) -> None:
+        writes, self._writes = self._writes, []
+        if not writes:
+            return
+        with connection.cursor() as cursor:
+            if len(writes) > 1 and connection.vendor == "postgresql":
+                ctes = ", ".join(f"w{i} AS ({sql} RETURNING 1)" for i, (sql, _, _, _) in enumerate(writes))
+                counts = ", ".join(f"(SELECT COUNT(*) FROM w{i})" for i in range(len(writes)))
+                cursor.execute(f"WITH {ctes} SELECT {counts}", [p for _, params, _, _ in writes for p in params])
+                rows = cursor.fetchone()
+            else:
+                rows = []
+                for sql, params, _, _ in writes:
+                    cursor.execute(sql, params)
+                    rows.append(cursor.rowcount)
+        for (_, _, expected, _), affected in zip(writes, rows, strict=True):
+            if expected is not None and affected != expected:
+                if affected == 0:
+                    raise DatabaseError("Save with update_fields did not affect any rows.")
+                raise DatabaseError(f"A write affected {affected} rows instead of {expected}.")
+        for _, _, _, after in writes:
+            if after is not None:
+                after()
+
+
+def update_fields(instance, fields) -> None:
+    """`instance.save(update_fields=fields)` for a plain model (no inheritance)."""
+    batch = Batch()
+    batch.update_fields(instance, fields)
+    batch.run()
+
+
+def insert_many(objs) -> None:
+    """`Model.objects.bulk_create(objs)` for new rows of one plain model with an auto primary key
+    (the primary keys are not read back)."""
+    batch = Batch()
+    batch.insert_many(objs)
+    batch.run()
 
 
 def _converted(row, converters):

@@ -11,13 +11,13 @@ stops being true by time alone (a boost's expiry).
 """
 import functools
 import hashlib
-import uuid
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.response import Response
 
+from . import catalog_versions
 from .localday import local_date
 
 DEFAULT_TTL = 300
@@ -35,15 +35,8 @@ def cached_per_user(*, catalog_keys: tuple[str, ...] = (), expires=None, ttl: in
                 return view_method(self, request, *args, **kwargs)
             fingerprint = f"{version}|{local_date(user).isoformat()}|{request.get_full_path()}"
             key = f"rc:{user.pk}:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
-            found = cache.get_many([key, *catalog_keys])
-            missing = [k for k in catalog_keys if found.get(k) is None]
-            if missing:
-                # A catalog with no version yet gets one (as its owner would on its next load),
-                # short-lived like the owners' own, so that per-process caches stay bounded.
-                for k in missing:
-                    cache.add(k, uuid.uuid4().hex, ttl)
-                found.update(cache.get_many(missing))
-            catalogs = [found.get(k) for k in catalog_keys]
+            # The catalog tokens usually came with the user's snapshot (catalog_versions).
+            found, catalogs = catalog_versions.read_with([key], catalog_keys)
             entry = found.get(key)
             now = timezone.now()
             if entry is not None and entry["catalogs"] == catalogs and entry["until"] > now:

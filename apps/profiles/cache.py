@@ -24,8 +24,9 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
+from apps.core import catalog_versions
 from apps.core.fastsql import fetch_with_one_to_one
-from apps.core.user_version import VERSION_KEY, user_version_bump
+from apps.core.user_version import VERSION_KEY, user_version_bump, user_version_settle
 
 SNAPSHOT_KEY = "us:{}"
 TTL_SECONDS = 300
@@ -49,8 +50,10 @@ def _build(user_id: int, version: str) -> dict | None:
 
 def user_snapshot(user_id: int) -> dict | None:
     """{"user": User (wallet and streak loaded), "inventory": [...], "boosts": [...]}, or None if no such user."""
+    user_version_settle(user_id)
     version_key, snapshot_key = VERSION_KEY.format(user_id), SNAPSHOT_KEY.format(user_id)
-    found = cache.get_many([version_key, snapshot_key])
+    # With the catalog tokens the request will need (apps/core/catalog_versions.py): one round trip.
+    found, _ = catalog_versions.read_with([version_key, snapshot_key])
     version, snapshot = found.get(version_key), found.get(snapshot_key)
     if version is not None and snapshot is not None and snapshot.get("v") == version:
         return snapshot

@@ -37,13 +37,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.achievements.services import achievements_unlock_for_stats
+from apps.achievements.services import achievements_unlock_for_stats, unlocked_read
 from apps.boosts.selectors import active_multipliers, multiplier_reads, multipliers_from
 from apps.core.errors import InsufficientFunds
-from apps.core.fastsql import fetch_one, insert_many, update_fields
+from apps.core.fastsql import Batch, fetch_one
 from apps.core.localday import local_date
 from apps.inventory.services import inventory_grant
-from apps.stats.services import daily_activity_increment, daily_activity_increment_and_read, stats_increment
+from apps.stats.services import (
+    daily_activity_increment_and_read,
+    daily_activity_increment_later,
+    stats_increment_and_read,
+)
 from apps.streaks.services import (
     streak_counted_already,
     streak_current_today,
@@ -162,14 +166,19 @@ class UserProgressService:
         self.granted_rows: dict = {}
 
     # -- the one entry point ----------------------------------------------------
-    def apply(self, event: ProgressEvent, *, before=None, savepoint: bool = True) -> RewardSummary:
+    def apply(self, event: ProgressEvent, *, before=None, savepoint: bool = True, batch: Batch | None = None) -> RewardSummary:
         """Apply `event`. `before(wallet)` runs right after the wallet is locked
         (to lock and check the domain row in the global lock order); the event is
         read only after it returns, so `before` may fill in amounts, stats and day.
 
         `savepoint=False` saves two round trips when apply runs inside the caller's
         own `transaction.atomic()` and any exception it raises always leaves that
-        block too (never caught inside it): then the caller's block rolls back."""
+        block too (never caught inside it): then the caller's block rolls back.
+
+        The closing writes (wallet, ledger, the day's earnings) go in one round
+        trip (apps.core.fastsql.Batch). With `batch`, the caller's own: apply only
+        adds them, and the caller adds its domain row's write and runs it, in the
+        same transaction, before reading any of those rows again."""
         with transaction.atomic(savepoint=savepoint):
             self.wallet = lock_wallet(user_id=self.user_id)
             if before is not None:
@@ -249,11 +258,21 @@ class UserProgressService:
             # 4-5. level-ups, statistics and achievements, until nothing more unlocks
             while True:
                 self._pay_level_ups(summary)
-                changed = stats_increment(user_id=self.user_id, deltas=dict(self.stat_deltas))
+                # The unlock check's read rides on the stats upsert (one round trip).
+                triggers = [key for key, delta in self.stat_deltas.items() if delta]
+                if self.reached_level:
+                    triggers.append("level")
+                have_read = unlocked_read(user_id=self.user_id, triggers=triggers) if triggers else None
+                changed, reads = stats_increment_and_read(
+                    user_id=self.user_id, deltas=dict(self.stat_deltas), reads=(have_read,) if have_read else ()
+                )
+                have = set(reads[0]) if have_read else None
                 self.stat_deltas.clear()
                 if self.reached_level:
                     changed["level"], self.reached_level = self.reached_level, None
-                unlocked = achievements_unlock_for_stats(user_id=self.user_id, changed=changed) if changed else []
+                unlocked = (
+                    achievements_unlock_for_stats(user_id=self.user_id, changed=changed, have=have) if changed else []
+                )
                 if not unlocked:
                     break
                 for a in unlocked:
@@ -274,7 +293,11 @@ class UserProgressService:
                     )
 
             # 6. write the wallet once, the ledger in one insert
-            self._persist(day)
+            own_batch = batch is None
+            batch = Batch() if own_batch else batch
+            self._persist(day, batch)
+            if own_batch:
+                batch.run()
             summary.level_after = level_for_xp(self.wallet.xp)
             return summary
 
@@ -327,18 +350,16 @@ class UserProgressService:
         # Achievements triggered by `level` see the highest level ever reached.
         self.reached_level = level
 
-    def _persist(self, day):
+    def _persist(self, day, batch: Batch):
         fields = ["max_level_rewarded", "updated_at"]
         for currency in CURRENCIES:
             if self.balances[currency] != getattr(self.wallet, currency):
                 setattr(self.wallet, currency, self.balances[currency])
                 fields.append(currency)
-        update_fields(self.wallet, fields)  # wallet.save(update_fields=...) without compiling it
-        if self.ledger:
-            insert_many(self.ledger)  # bulk_create, one statement
+        batch.update_fields(self.wallet, fields)  # wallet.save(update_fields=...)
+        batch.insert_many(self.ledger)  # bulk_create
         earned = {f"{c}_earned": v for c, v in self.earned_today.items() if v}
-        if earned:
-            daily_activity_increment(user_id=self.user_id, day=day, deltas=earned)
+        daily_activity_increment_later(user_id=self.user_id, day=day, deltas=earned, batch=batch)
 
 
 def progress_grant(*, user, xp: int = 0, coins: int = 0, crystals: int = 0, reason: str, ref: str = "") -> RewardSummary:

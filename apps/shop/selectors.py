@@ -18,12 +18,12 @@ want database filtering instead.)
 from __future__ import annotations
 
 import threading
-import uuid
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 
+from apps.core import catalog_versions
 from apps.core.errors import NotFound
 from apps.inventory.models import InventoryItem
 
@@ -36,6 +36,7 @@ CATALOG_TTL = 24 * 3600
 # The version also expires: with a per-process cache (locmem, no REDIS_URL) a
 # bump reaches only the process that made it, so others reload within this.
 VERSION_TTL = 300
+catalog_versions.register(VERSION_KEY, ttl=VERSION_TTL)
 
 _memo_lock = threading.Lock()
 _memo: dict = {"version": None, "items": None, "by_id": None}
@@ -44,16 +45,12 @@ _memo: dict = {"version": None, "items": None, "by_id": None}
 # -- the catalog snapshot ------------------------------------------------------
 def catalog_version() -> str | None:
     """The current catalog version; None when the cache is unreachable."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, VERSION_TTL)
-        version = cache.get(VERSION_KEY)
-    return version
+    return catalog_versions.version(VERSION_KEY)
 
 
 def catalog_bump() -> None:
     """Invalidate every cached catalog (called on any Item change)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, VERSION_TTL)
+    catalog_versions.bump(VERSION_KEY)
 
 
 def _multiplier(value: Decimal | None) -> float | None:

@@ -41,9 +41,21 @@ def _q(name: str) -> str:
 
 def stats_increment(*, user_id: int, deltas: dict[str, int]) -> dict[str, int]:
     """Add each delta to the user's counter; return the new value of every changed key."""
+    return stats_increment_and_read(user_id=user_id, deltas=deltas)[0]
+
+
+def stats_increment_and_read(
+    *, user_id: int, deltas: dict[str, int], reads: tuple[tuple[str, list], ...] = ()
+) -> tuple[dict[str, int], list]:
+    """`stats_increment`, plus scalar subqueries `reads` ((sql, params), ...) that do
+    not depend on the counters, evaluated by the same statement where it can return
+    columns (else by one more SELECT), as `daily_activity_increment_and_read` does.
+    Returns (the new value of every changed key, [read values])."""
     deltas = {key: value for key, value in deltas.items() if value}
+    read_sql = [f"({sql})" for sql, _ in reads]
+    read_params = [p for _, params in reads for p in params]
     if not deltas:
-        return {}
+        return {}, _select_reads(read_sql, read_params)
     rows = sorted(deltas.items())  # a fixed order: two upserts never deadlock on each other
     params: list = []
     for key, value in rows:
@@ -60,15 +72,26 @@ def stats_increment(*, user_id: int, deltas: dict[str, int]) -> dict[str, int]:
         )
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
-            cursor.execute(sql + f" RETURNING {_q('key')}, {_q('value')}", params)
-            return dict(cursor.fetchall())
+            returning = ", ".join([_q("key"), _q("value"), *read_sql])
+            cursor.execute(sql + " RETURNING " + returning, params + read_params)
+            rows = cursor.fetchall()  # one per key; the reads repeat on each
+            return {row[0]: row[1] for row in rows}, list(rows[0][2:])
         cursor.execute(sql, params)
-    return dict(StatCounter.objects.filter(user_id=user_id, key__in=deltas).values_list("key", "value"))
+    changed = dict(StatCounter.objects.filter(user_id=user_id, key__in=deltas).values_list("key", "value"))
+    return changed, _select_reads(read_sql, read_params)
 
 
 def daily_activity_increment(*, user_id: int, day: date, deltas: dict[str, int]) -> dict[str, int]:
     """Add deltas to the user's row for a local day; return the row's new values."""
     return daily_activity_increment_and_read(user_id=user_id, day=day, deltas=deltas)[0]
+
+
+def daily_activity_increment_later(*, user_id: int, day: date, deltas: dict[str, int], batch) -> None:
+    """`daily_activity_increment` as a write of `batch` (apps.core.fastsql.Batch), sent with its others."""
+    deltas = {key: value for key, value in deltas.items() if value}
+    if deltas:
+        sql, _returning, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas)
+        batch.add(sql, params, expect_rows=1)
 
 
 def daily_activity_increment_and_read(
@@ -88,6 +111,21 @@ def daily_activity_increment_and_read(
         row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).first()
         return row or dict.fromkeys(DAILY_FIELDS, 0), _select_reads(read_sql, read_params)
     fields = DAILY_FIELDS
+    sql, returned_fields, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas)
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            returning = ", ".join([returned_fields, *read_sql])
+            cursor.execute(sql + " RETURNING " + returning, params + read_params)
+            values = cursor.fetchone()
+            return dict(zip(fields, values[: len(fields)], strict=True)), list(values[len(fields) :])
+        cursor.execute(sql, params)
+    row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).get()
+    return row, _select_reads(read_sql, read_params)
+
+
+def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[str, str, list]:
+    """(the upsert adding `deltas` to the day's row, its columns to return, params); deltas non-zero."""
+    fields = DAILY_FIELDS
     params = [user_id, day, *[deltas.get(f, 0) for f in fields]]
     cache_key = ("daily", connection.vendor, tuple(deltas))
     found = _SQL.get(cache_key)
@@ -101,16 +139,7 @@ def daily_activity_increment_and_read(
             f"ON CONFLICT ({_q('user_id')}, {_q('date')}) DO UPDATE SET {updates}"
         )
         found = _SQL[cache_key] = (sql, ", ".join(_q(f) for f in fields))
-    sql, returned_fields = found
-    with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            returning = ", ".join([returned_fields, *read_sql])
-            cursor.execute(sql + " RETURNING " + returning, params + read_params)
-            values = cursor.fetchone()
-            return dict(zip(fields, values[: len(fields)], strict=True)), list(values[len(fields) :])
-        cursor.execute(sql, params)
-    row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).get()
-    return row, _select_reads(read_sql, read_params)
+    return found[0], found[1], params
 
 
 def _select_reads(read_sql: list[str], params: list) -> list:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import BadRequest, NotFound
-from apps.core.fastsql import fetch_one, update_fields
+from apps.core.fastsql import Batch, fetch_one
 from apps.core.localday import local_date
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 
@@ -133,7 +133,8 @@ def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[T
         locked["task"] = task
 
     with transaction.atomic():
-        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check, savepoint=False)
+        batch = Batch()
+        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check, savepoint=False, batch=batch)
         task = locked["task"]
         task.status = Task.Status.COMPLETED
         task.completed_at = now
@@ -141,7 +142,8 @@ def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[T
         # The own reward after boosts and the cap (0 when capped): what reopen takes back.
         task.reward_xp = summary.own_xp
         task.reward_coins = summary.own_coins
-        update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...), without compiling the statement
+        batch.update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...)
+        batch.run()  # with the wallet, ledger and daily writes: one round trip
     return task, summary
 
 
@@ -178,7 +180,8 @@ def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Tas
         locked["task"] = task
 
     with transaction.atomic():
-        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check, savepoint=False)
+        batch = Batch()
+        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check, savepoint=False, batch=batch)
         task = locked["task"]
         task.status = Task.Status.OPEN
         task.completed_at = None
@@ -186,5 +189,6 @@ def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Tas
         task.reward_xp = 0
         task.reward_coins = 0
         task.completed_on_time = False
-        update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...), without compiling the statement
+        batch.update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...)
+        batch.run()  # with the wallet, ledger and daily writes: one round trip
     return task, summary

@@ -151,3 +151,57 @@ def test_select_related_matches_the_orm(make_user):
     )
     assert [_fields(r) for r in fast] == [_fields(r) for r in orm]
     assert [_fields(r.item) for r in fast] == [_fields(r.item) for r in orm]
+
+
+def test_a_batch_runs_its_writes_in_one_statement_on_postgresql_and_in_order_elsewhere(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.core.fastsql import Batch
+    from apps.stats.models import DailyActivity
+    from apps.stats.services import daily_activity_increment_later
+
+    user = make_user()
+    task = Task.objects.create(user=user, title="t")
+    wallet = Wallet.objects.get(user=user)
+    saved = []
+    post_save.connect(lambda sender, instance, **kw: saved.append(sender), weak=False, dispatch_uid="batch-test")
+    try:
+        with transaction.atomic():
+            wallet.coins, task.title = 42, "renamed"
+            batch = Batch()
+            batch.update_fields(wallet, ["coins"])
+            batch.update_fields(task, ["title"])
+            batch.insert_many(
+                [LedgerEntry(user=user, currency="coins", amount=42, balance_after=42, reason="t", created_at=timezone.now())]
+            )
+            day = dt.date(2030, 1, 1)
+            daily_activity_increment_later(user_id=user.pk, day=day, deltas={"coins_earned": 42}, batch=batch)
+            assert saved == []  # post_save waits for the write
+            with CaptureQueriesContext(connection) as ctx:
+                batch.run()
+    finally:
+        post_save.disconnect(dispatch_uid="batch-test")
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 4)
+    assert saved == [Wallet, Task]
+    assert Wallet.objects.get(user=user).coins == 42
+    assert Task.objects.get(pk=task.pk).title == "renamed"
+    assert LedgerEntry.objects.filter(user=user, reason="t").count() == 1
+    assert DailyActivity.objects.get(user=user, date=dt.date(2030, 1, 1)).coins_earned == 42
+    assert len(batch) == 0  # run() empties it
+
+
+def test_a_batch_whose_update_matches_no_row_fails_and_writes_nothing(make_user):
+    from apps.core.fastsql import Batch
+
+    user = make_user()
+    task = Task.objects.create(user=user, title="t")
+    gone = Task.objects.create(user=user, title="gone")
+    Task.objects.filter(pk=gone.pk).delete()
+    task.title, gone.title = "renamed", "x"
+    with pytest.raises(DatabaseError, match="did not affect any rows"), transaction.atomic():
+        batch = Batch()
+        batch.update_fields(task, ["title"])
+        batch.update_fields(gone, ["title"])
+        batch.run()
+    assert Task.objects.get(pk=task.pk).title == "t"

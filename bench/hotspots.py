@@ -1,0 +1,136 @@
+"""Profile one bench scenario in-process: where a request's time goes.
+
+    python bench/hotspots.py complete [--requests 300] [--cprofile 25]
+
+Same database, cache and settings as `make bench` (bench/run.py's environment),
+same scenario data (bench/setup_data.py), but the requests are WSGI calls in
+this process, one after another, so the figures are per request without the
+load generator: wall and CPU milliseconds, and SQL statements per request.
+`--cprofile N` also prints the N functions with the most own time.
+
+A tool for finding what to make faster; the figures to report are the ratios
+of `make bench`.
+"""
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import bench_env, build_requests, ensure_database  # noqa: E402
+from scenarios import SCENARIOS  # noqa: E402
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenario", choices=[s.name for s in SCENARIOS])
+    parser.add_argument("--requests", type=int, default=300, help="measured requests (default 300)")
+    parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests first (default 30)")
+    parser.add_argument("--cprofile", type=int, default=0, metavar="N", help="print the N functions with most own time")
+    return parser.parse_args()
+
+
+def environ_for(request: dict) -> dict:
+    path, _, query = request["path"].partition("?")
+    body = (request["body"] or "").encode()
+    environ = {
+        "REQUEST_METHOD": request["method"],
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8765",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_HOST": "127.0.0.1",
+    }
+    for name, value in request["headers"].items():
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+        else:
+            environ["HTTP_" + key] = value
+    return environ
+
+
+def main() -> int:
+    args = parse_args()
+    scenario = next(s for s in SCENARIOS if s.name == args.scenario)
+    env = bench_env()
+    ensure_database()
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "setup.json"
+        subprocess.run([sys.executable, "bench/setup_data.py", str(out), scenario.name], cwd=ROOT, env=env, check=True)
+        per_user_vars = json.loads(out.read_text())[scenario.name]
+    requests = build_requests(scenario, per_user_vars)
+    needed = args.warmup + args.requests
+    if scenario.consumable and len(requests) < needed:
+        sys.exit(f"hotspots: the scenario has {len(requests)} requests to use up, fewer than {needed}")
+
+    os.environ.update(env)
+    import django
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    django.setup()
+    application = get_wsgi_application()
+    statements = [0]
+
+    def count(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    def call(i: int) -> str:
+        status = []
+        request = requests[i % len(requests)]
+        body = application(environ_for(request), lambda s, h, exc_info=None: status.append(s))
+        b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+        return status[0]
+
+    for i in range(args.warmup):
+        status = call(i)
+        if int(status[:3]) >= 400:
+            sys.exit(f"hotspots: the warm-up got {status}")
+    profiler = cProfile.Profile() if args.cprofile else None
+    with connection.execute_wrapper(count):
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        for i in range(args.warmup, needed):
+            call(i)
+        if profiler:
+            profiler.disable()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    n = args.requests
+    print(f"{scenario.method} {scenario.path}: {n} requests, "
+          f"{wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU, {statements[0] / n:.1f} SQL statements each"
+          + (" (with cProfile's overhead)" if profiler else ""))
+    if profiler:
+        stream = io.StringIO()
+        pstats.Stats(profiler, stream=stream).sort_stats(os.environ.get("SORT", "tottime")).print_stats(args.cprofile)
+        print(stream.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
