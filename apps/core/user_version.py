@@ -1,11 +1,19 @@
-"""A per-user version token in the shared cache: what was cached for a user
-(the auth/profile snapshot, per-user GET responses) counts only while the
-token it was built under is current.
+"""Per-user version tokens in the shared cache: what was cached for a user counts
+only while the token it was built under is current.
 
-Any code that changes what those caches show calls `user_version_bump`; for the
-models the profile shows, signals in apps/profiles/apps.py do it.
+Two tokens per user:
+- `uv:<id>`, replaced after any change to what the user's pages show (the user
+  row, wallet, streak, inventory, boosts, tasks...): the profile snapshot and
+  per-user GET responses are built under it;
+- `uva:<id>`, replaced only when the user row itself changes (or is deleted):
+  the user authentication loads is cached under it, so a request right after
+  the user's own completion or purchase still authenticates without a query.
 
-When the token is replaced:
+Any code that changes what those caches show calls `user_version_bump`
+(`user_row=True` for the user row); for the models the profile shows, signals
+in apps/profiles/apps.py do it.
+
+When tokens are replaced:
 - Outside a transaction, at once.
 - Inside one, once when it commits, however many rows of that user it changed
   (one `_Flush` per user in the transaction's on-commit hooks): a copy rebuilt
@@ -24,23 +32,31 @@ from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "uv:{}"
+AUTH_VERSION_KEY = "uva:{}"
 
 
-def _replace(user_id: int) -> None:
-    cache.set(VERSION_KEY.format(user_id), uuid.uuid4().hex, None)
+def _replace(user_id: int, *, user_row: bool = False) -> None:
+    if user_row:
+        cache.set_many(
+            {VERSION_KEY.format(user_id): uuid.uuid4().hex, AUTH_VERSION_KEY.format(user_id): uuid.uuid4().hex}, None
+        )
+    else:
+        cache.set(VERSION_KEY.format(user_id), uuid.uuid4().hex, None)
 
 
 class _Flush:
     """The token replacement the current transaction owes one user (an on-commit hook)."""
 
-    __slots__ = ("user_id", "dirty")
+    __slots__ = ("user_id", "dirty", "user_row", "user_row_dirty")
 
     def __init__(self, user_id: int):
         self.user_id = user_id
-        self.dirty = True  # changed since the token was last replaced
+        self.dirty = False  # changed since the tokens were last replaced
+        self.user_row = False  # the user row changed in this transaction
+        self.user_row_dirty = False  # ... since the tokens were last replaced
 
     def __call__(self) -> None:
-        _replace(self.user_id)
+        _replace(self.user_id, user_row=self.user_row)
 
 
 def _pending(connection, user_id: int) -> _Flush | None:
@@ -51,28 +67,31 @@ def _pending(connection, user_id: int) -> _Flush | None:
     return None
 
 
-def user_version_bump(user_id: int | None) -> None:
-    """The user's cached data is outdated by a change made now (see the module docstring)."""
+def user_version_bump(user_id: int | None, *, user_row: bool = False) -> None:
+    """The user's cached data is outdated by a change made now (see the module docstring);
+    `user_row`: the change is to the user row itself."""
     if user_id is None:
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        _replace(user_id)
+        _replace(user_id, user_row=user_row)
         return
     hook = _pending(connection, user_id)
     if hook is None:
-        transaction.on_commit(_Flush(user_id))
-    else:
-        hook.dirty = True
+        hook = _Flush(user_id)
+        transaction.on_commit(hook)
+    hook.dirty = True
+    if user_row:
+        hook.user_row = hook.user_row_dirty = True
 
 
 def user_version_settle(user_id: int) -> None:
-    """Call before reading the user's token: if the current transaction changed the
-    user since the token was last replaced, replace it now."""
+    """Call before reading the user's tokens: if the current transaction changed the
+    user since the tokens were last replaced, replace them now."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return
     hook = _pending(connection, user_id)
     if hook is not None and hook.dirty:
-        _replace(user_id)
-        hook.dirty = False
+        _replace(user_id, user_row=hook.user_row_dirty)
+        hook.dirty = hook.user_row_dirty = False

@@ -7,11 +7,11 @@ wallet lock may call inventory_grant/inventory_take; these never lock a wallet
 themselves. inventory_equip locks the wallet first (through the progress
 service, which counts `items_equipped`), then the rows.
 """
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 
 from apps.core.errors import Conflict, NotFound
-from apps.core.fastsql import fetch_one, insert_many, update_fields
+from apps.core.fastsql import insert_many, upsert_add
 from apps.shop.models import COSMETIC_TYPES, ItemType
 
 from .exceptions import ItemLocked, NotEquippable
@@ -23,31 +23,30 @@ class NotEnoughItems(Conflict):
     default_detail = "You do not hold enough of this item."
 
 
-def _lock_row(*, user, item) -> InventoryItem:
-    row = fetch_one(InventoryItem, for_update=True, user_id=user.pk, item_id=item.pk)
-    if row is not None:
-        return row
-    try:
-        with transaction.atomic():
-            return InventoryItem.objects.create(user=user, item=item, quantity=0)
-    except IntegrityError:
-        return InventoryItem.objects.select_for_update().get(user=user, item=item)
+def inventory_grant(*, user, item, quantity: int, reason: str, ref: str = "", batch=None) -> InventoryItem:
+    """Add `quantity` of `item` to the user's inventory (one ledger row).
 
-
-def inventory_grant(*, user, item, quantity: int, reason: str, ref: str = "") -> InventoryItem:
-    """Add `quantity` of `item` to the user's inventory (one ledger row)."""
+    The row is created or added to by one upsert, which also locks it (the
+    global order: after the wallet and streak). With `batch` (an
+    apps.core.fastsql.Batch of the caller's transaction), the ledger row is
+    written with the batch's other writes."""
     if quantity <= 0:
         raise ValueError("quantity must be positive")
     # No savepoint when nested: no caller catches an error of this block inside its
     # own transaction (it always propagates), so the outer block rolls back.
     with transaction.atomic(savepoint=False):
-        row = _lock_row(user=user, item=item)
-        row.quantity += quantity  # the row is locked: read-modify-write is safe
-        update_fields(row, ["quantity"])  # row.save(update_fields=...), without compiling it
-        # objects.create() without compiling it (the ledger row has no signal receivers)
-        insert_many(
-            [InventoryLedgerEntry(user=user, item=item, amount=quantity, quantity_after=row.quantity, reason=reason, ref=ref)]
+        row = upsert_add(
+            InventoryItem(user_id=user.pk, item_id=item.pk, quantity=quantity), conflict=("user", "item"), add=("quantity",)
         )
+        row.item = item
+        # objects.create() without compiling it (the ledger row has no signal receivers)
+        entry = InventoryLedgerEntry(
+            user_id=user.pk, item=item, amount=quantity, quantity_after=row.quantity, reason=reason, ref=ref
+        )
+        if batch is None:
+            insert_many([entry])
+        else:
+            batch.insert_many([entry])
         return row
 
 

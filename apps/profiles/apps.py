@@ -20,7 +20,7 @@ class ProfilesConfig(AppConfig):
         from .cache import user_snapshot_invalidate
 
         def on_user(sender, instance, **kwargs):
-            user_snapshot_invalidate(instance.pk)
+            user_snapshot_invalidate(instance.pk, user_row=True)
 
         def on_owned(sender, instance, **kwargs):
             user_snapshot_invalidate(instance.user_id)

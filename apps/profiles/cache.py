@@ -1,23 +1,28 @@
-"""A per-user snapshot of what authentication and the profile need, in the shared cache.
+"""Per-user snapshots of what authentication and the profile need, in the shared cache.
 
 On this project's hardware an ORM query costs about a millisecond, so the hot
 read path (every authenticated request loads the user; `me/` shows wallet,
 streak, equipped items, freezes and boosts) reads one cache round trip instead
-of three queries. See docs/benchmarks.md.
+of several queries. See docs/benchmarks.md.
 
-Correctness:
-- Each user has a version token (`uv:<id>`). After the commit of any change to
-  the user's row, wallet, streak, inventory rows or boosts, the token is
-  replaced (signals in apps.py: cache plumbing, not game effects).
-- A snapshot (`us:<id>`) records the token it was built under and counts only
-  while that token is current; both are read with one `get_many`.
-- The builder reads the token *before* reading the database, so a change that
-  commits meanwhile leaves the snapshot under an outdated token: never served.
-- Time-dependent parts (boost expiry, the streak as seen today) are computed at
-  read time, so a snapshot never needs a job to expire.
-- A TTL bounds what the rule does not see (an admin replacing an item image),
-  and with the cache down every read simply falls through to the database.
-Services never trust these values: they lock and re-read the rows they change.
+Two snapshots per user, read together with one `get_many` (with the catalog
+tokens the request will need, apps/core/catalog_versions.py):
+- the auth snapshot (`ua:<id>`): the user row, valid while the user-row token
+  (`uva:<id>`) is the one it was built under. Only a change to the user row
+  replaces that token, so a player's own completions and purchases do not
+  cost the next request a query;
+- the profile snapshot (`us:<id>`): wallet, streak, equipped items, freezes and
+  boosts, valid while the user's token (`uv:<id>`) is the one it was built
+  under; any change to those (or to the user row) replaces it.
+Tokens are replaced once the transaction that changed the rows commits
+(apps/core/user_version.py; signals in apps.py). A builder reads the token
+*before* reading the database, so a change that commits meanwhile leaves what
+it built under an outdated token: never served. Time-dependent parts (boost
+expiry, the streak as seen today) are computed at read time, so a snapshot
+never needs a job to expire. A TTL bounds what the rule does not see (an admin
+replacing an item image), and with the cache down every read simply falls
+through to the database. Services never trust these values: they lock and
+re-read the rows they change.
 """
 import uuid
 
@@ -25,64 +30,121 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from apps.core import catalog_versions
-from apps.core.fastsql import fetch_with_one_to_one
-from apps.core.user_version import VERSION_KEY, user_version_bump, user_version_settle
+from apps.core.fastsql import fetch_one, fetch_with_siblings
+from apps.core.user_version import AUTH_VERSION_KEY, VERSION_KEY, user_version_bump, user_version_settle
 
+AUTH_KEY = "ua:{}"
 SNAPSHOT_KEY = "us:{}"
 TTL_SECONDS = 300
+_RELATIONS = ("wallet", "streak")
 
 
-def user_snapshot_invalidate(user_id: int) -> None:
-    """Forget the user's snapshot (and per-user cached responses): see apps/core/user_version.py."""
-    user_version_bump(user_id)
+def user_snapshot_invalidate(user_id: int, *, user_row: bool = False) -> None:
+    """Forget the user's snapshots (and per-user cached responses): see apps/core/user_version.py."""
+    user_version_bump(user_id, user_row=user_row)
 
 
-def _build(user_id: int, version: str) -> dict | None:
-    # = User.objects.select_related("wallet", "streak").filter(pk=user_id).first(), without compiling it
-    user = fetch_with_one_to_one(get_user_model(), pk=user_id, related=("wallet", "streak"))
-    if user is None:
-        return None
-    # The profile's extras (equipped items, freezes, boosts) are added by the
-    # first profile read (`user_snapshot_add_extras`): authentication alone
-    # costs one query when cold, as it would without the cache.
-    return {"v": version, "user": user, "inventory": None, "boosts": None}
+def _token(key: str, found: str | None) -> str | None:
+    if found is not None:
+        return found
+    cache.add(key, uuid.uuid4().hex, None)
+    return cache.get(key)
 
 
 def user_snapshot(user_id: int) -> dict | None:
-    """{"user": User (wallet and streak loaded), "inventory": [...], "boosts": [...]}, or None if no such user."""
+    """{"v": the user's token, "user": User, "wallet", "streak", "inventory", "boosts"}
+    (the last four None when the profile snapshot is not current), or None if no such user."""
     user_version_settle(user_id)
-    version_key, snapshot_key = VERSION_KEY.format(user_id), SNAPSHOT_KEY.format(user_id)
-    # With the catalog tokens the request will need (apps/core/catalog_versions.py): one round trip.
-    found, _ = catalog_versions.read_with([version_key, snapshot_key])
-    version, snapshot = found.get(version_key), found.get(snapshot_key)
-    if version is not None and snapshot is not None and snapshot.get("v") == version:
-        return snapshot
-    if version is None:
-        cache.add(version_key, uuid.uuid4().hex, None)
-        version = cache.get(version_key)
-    snapshot = _build(user_id, version)
-    if snapshot is not None and version is not None:
-        cache.set(snapshot_key, snapshot, TTL_SECONDS)
-    return snapshot
+    keys = [AUTH_VERSION_KEY.format(user_id), AUTH_KEY.format(user_id), VERSION_KEY.format(user_id), SNAPSHOT_KEY.format(user_id)]
+    found, _ = catalog_versions.read_with(keys)
+    auth_version = _token(keys[0], found.get(keys[0]))
+    version = _token(keys[2], found.get(keys[2]))
+    auth = found.get(keys[1])
+    if auth is not None and auth_version is not None and auth.get("v") == auth_version:
+        user = auth["user"]
+    else:
+        user = fetch_one(get_user_model(), pk=user_id)  # User.objects.filter(pk=...).first()
+        if user is None:
+            return None
+        if auth_version is not None:
+            cache.set(keys[1], {"v": auth_version, "user": user}, TTL_SECONDS)
+    profile = found.get(keys[3])
+    if profile is None or version is None or profile.get("v") != version:
+        profile = {}
+    return {
+        "v": version,
+        "user": user,
+        **{name: profile.get(name) for name in ("wallet", "streak", "inventory", "boosts")},
+        "loaded": bool(profile),
+    }
 
 
 def attach_snapshot(user, snapshot: dict) -> None:
-    """Let the profile selectors use the snapshot instead of querying."""
+    """Let the profile selectors use the snapshots instead of querying."""
     user.profile_snapshot_version = snapshot["v"]
+    if snapshot["loaded"]:
+        _set_relations(user, snapshot["wallet"], snapshot["streak"])
     if snapshot["inventory"] is not None:
         user.profile_inventory = snapshot["inventory"]
     if snapshot["boosts"] is not None:
         user.profile_boosts = snapshot["boosts"]
 
 
+def _set_relations(user, wallet, streak) -> None:
+    model = type(user)
+    for name, obj in zip(_RELATIONS, (wallet, streak), strict=True):
+        related = model._meta.get_field(name)  # a OneToOneRel
+        related.field.remote_field.set_cached_value(user, obj)  # user.wallet (None: DoesNotExist)
+        if obj is not None:
+            related.field.set_cached_value(obj, user)
+
+
+def _relations_loaded(user) -> bool:
+    model = type(user)
+    return all(model._meta.get_field(name).is_cached(user) for name in _RELATIONS)
+
+
+def user_profile_load(user, *, store: bool = True) -> None:
+    """Make sure `user.wallet` and `user.streak` are loaded (one query when the profile
+    snapshot did not carry them), and keep them in the snapshot for the next request."""
+    if _relations_loaded(user):
+        return
+    from apps.progression.models import Wallet
+    from apps.streaks.models import Streak
+
+    wallet, (streak,) = fetch_with_siblings(Wallet, pk=user.pk, siblings=(Streak,))
+    if wallet is None:  # a user made outside registration (createsuperuser) may have no wallet
+        streak = fetch_one(Streak, user_id=user.pk)
+    _set_relations(user, wallet, streak)
+    if store:
+        _store(user)
+
+
 def user_snapshot_add_extras(user, *, inventory: list, boosts: list) -> None:
-    """Store the profile extras read for `user` in its snapshot, under the version the
-    snapshot was built from: if anything changed since, the stored copy is never served."""
+    """Store the profile extras read for `user` in its snapshot."""
+    user.profile_inventory, user.profile_boosts = inventory, boosts
+    user_profile_load(user, store=False)
+    _store(user)
+
+
+def _store(user) -> None:
+    """The profile snapshot, under the token the request authenticated with: if
+    anything changed since, the stored copy is never served."""
     version = getattr(user, "profile_snapshot_version", None)
-    if version is None:
+    if version is None or not _relations_loaded(user):
         return
     cache.set(
         SNAPSHOT_KEY.format(user.pk),
-        {"v": version, "user": user, "inventory": inventory, "boosts": boosts},
+        {
+            "v": version,
+            "wallet": _cached(user, "wallet"),
+            "streak": _cached(user, "streak"),
+            "inventory": getattr(user, "profile_inventory", None),
+            "boosts": getattr(user, "profile_boosts", None),
+        },
         TTL_SECONDS,
     )
+
+
+def _cached(user, name):
+    return type(user)._meta.get_field(name).get_cached_value(user, None)

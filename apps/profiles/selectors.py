@@ -22,6 +22,10 @@ SLOTS = (ItemType.AVATAR, ItemType.ICON, ItemType.BACKGROUND)
 
 
 def _related_or_none(user, name):
+    if hasattr(user, "profile_snapshot_version"):  # the request's user: both in one query, kept for next time
+        from .cache import user_profile_load
+
+        user_profile_load(user)
     try:
         return getattr(user, name)
     except ObjectDoesNotExist:  # RelatedObjectDoesNotExist: a user created outside register (e.g. createsuperuser)

@@ -40,7 +40,7 @@ from django.utils import timezone
 from apps.achievements.services import achievements_unlock_for_stats, unlocked_read
 from apps.boosts.selectors import active_multipliers, multiplier_reads, multipliers_from
 from apps.core.errors import InsufficientFunds
-from apps.core.fastsql import Batch, fetch_one
+from apps.core.fastsql import Batch, fetch_one, fetch_with_siblings
 from apps.core.localday import local_date
 from apps.inventory.services import inventory_grant
 from apps.stats.services import (
@@ -51,7 +51,6 @@ from apps.stats.services import (
 from apps.streaks.services import (
     streak_counted_already,
     streak_current_today,
-    streak_reads,
     streak_register_activity,
 )
 
@@ -146,6 +145,17 @@ def lock_wallet(*, user_id: int) -> Wallet:
     return Wallet.objects.select_for_update().get(user_id=user_id)
 
 
+def lock_wallet_read_streak(*, user_id: int):
+    """(the locked wallet, the user's streak row or None): one statement when the wallet exists.
+    The streak needs no lock of its own to be read: every streak writer holds the wallet."""
+    from apps.streaks.models import Streak
+
+    wallet, (streak,) = fetch_with_siblings(Wallet, pk=user_id, siblings=(Streak,), for_update=True)
+    if wallet is not None:
+        return wallet, streak
+    return lock_wallet(user_id=user_id), fetch_one(Streak, user_id=user_id)
+
+
 def lock_wallets(*, user_ids) -> dict[int, Wallet]:
     """Lock several users' wallets in ascending user id: the global lock order."""
     return {uid: lock_wallet(user_id=uid) for uid in sorted(set(user_ids))}
@@ -180,7 +190,10 @@ class UserProgressService:
         adds them, and the caller adds its domain row's write and runs it, in the
         same transaction, before reading any of those rows again."""
         with transaction.atomic(savepoint=savepoint):
-            self.wallet = lock_wallet(user_id=self.user_id)
+            # The closing writes, sent together at the end (the caller's batch, if given).
+            own_batch = batch is None
+            self.batch = Batch() if own_batch else batch
+            self.wallet, streak = lock_wallet_read_streak(user_id=self.user_id)
             if before is not None:
                 before(self.wallet)
             self.balances = {c: getattr(self.wallet, c) for c in CURRENCIES}
@@ -199,18 +212,13 @@ class UserProgressService:
                 daily_deltas[event.capped_by] = 1
             xp, coins, crystals = event.xp, event.coins, event.crystals
             counts_for_streak = bool(event.activity and event.activity_delta > 0)
-            streak_values = boost_values = None
+            boost_values = None
             if daily_deltas:
-                # The streak and the boosts are read by the same statement (saves two
-                # round trips); both are under the wallet lock taken above.
-                reads = (streak_reads(user_id=self.user_id) if counts_for_streak else ()) + (
-                    multiplier_reads(user_id=self.user_id, now=self.now) if event.boostable else ()
-                )
+                # The boosts are read by the same statement (a round trip saved); under the wallet lock.
+                reads = multiplier_reads(user_id=self.user_id, now=self.now) if event.boostable else ()
                 today_row, values = daily_activity_increment_and_read(
                     user_id=self.user_id, day=day, deltas=daily_deltas, reads=reads
                 )
-                if counts_for_streak:
-                    streak_values, values = values[:2], values[2:]
                 if event.boostable:
                     boost_values = values
                 cap = settings.DREAMTRACK_DAILY_COMPLETION_CAP
@@ -222,14 +230,17 @@ class UserProgressService:
             # below, freezes inside): the global order wallet -> streak -> inventory.
             streak_update = None
             if counts_for_streak:
-                streak_update = streak_values is not None and streak_counted_already(streak_values, day=day)
+                streak_values = (streak.last_active_date, streak.current) if streak is not None else (None, None)
+                streak_update = streak_counted_already(streak_values, day=day)
                 if not streak_update:
                     streak_update = streak_register_activity(user_id=self.user_id, day=day)
                 summary.streak_current, summary.streak_extended = streak_update.current, streak_update.extended
                 if streak_update.longest_delta:
                     self.stat_deltas["longest_streak"] += streak_update.longest_delta
             else:
-                summary.streak_current = streak_current_today(user_id=self.user_id, today=local_date(self.user, self.now))
+                summary.streak_current = streak_current_today(
+                    user_id=self.user_id, today=local_date(self.user, self.now), streak=streak
+                )
 
             # 2. the event's own reward or cost
             if event.boostable and (xp > 0 or coins > 0):
@@ -293,11 +304,9 @@ class UserProgressService:
                     )
 
             # 6. write the wallet once, the ledger in one insert
-            own_batch = batch is None
-            batch = Batch() if own_batch else batch
-            self._persist(day, batch)
+            self._persist(day, self.batch)
             if own_batch:
-                batch.run()
+                self.batch.run()
             summary.level_after = level_for_xp(self.wallet.xp)
             return summary
 
@@ -335,7 +344,9 @@ class UserProgressService:
 
         if not isinstance(item, Item):
             item = Item.objects.get(pk=item)
-        self.granted_rows[item.pk] = inventory_grant(user=self.user, item=item, quantity=quantity, reason=reason, ref=ref)
+        self.granted_rows[item.pk] = inventory_grant(
+            user=self.user, item=item, quantity=quantity, reason=reason, ref=ref, batch=self.batch
+        )
         summary.items.append({"item_id": item.pk, "name": item.name, "quantity": quantity})
 
     def _pay_level_ups(self, summary: RewardSummary):

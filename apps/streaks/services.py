@@ -88,22 +88,9 @@ def streak_register_activity(*, user_id: int, day: date) -> StreakUpdate:
     return StreakUpdate(streak.current, True, milestone, streak.longest - longest_before)
 
 
-def streak_reads(*, user_id: int) -> tuple[tuple[str, list], ...]:
-    """Scalar subqueries (sql, params) for the streak's last active date and current
-    count, for a caller that evaluates them inside a statement it runs anyway."""
-    from django.db import connection
-
-    q = connection.ops.quote_name
-    table = q(Streak._meta.db_table)
-    return tuple(
-        (f"SELECT {q(column)} FROM {table} WHERE {q('user_id')} = %s", [user_id])
-        for column in ("last_active_date", "current")
-    )
-
-
 def streak_counted_already(values, *, day: date) -> StreakUpdate | None:
-    """What `streak_register_activity` answers for a day already counted, from the values
-    of `streak_reads` (read under the caller's wallet lock, which every streak writer
+    """What `streak_register_activity` answers for a day already counted, from the streak's
+    (last_active_date, current) (read under the caller's wallet lock, which every streak writer
     holds: the streak row cannot change meanwhile, so it needs no lock of its own);
     None when the day is not counted yet (then call streak_register_activity)."""
     last_active, current = values
@@ -134,9 +121,14 @@ def current_streak_on(streak: Streak | None, *, today: date, freezes_held: int) 
     return 0
 
 
-def streak_current_today(*, user_id: int, today: date) -> int:
-    """The streak as a reader sees it on `today` (the freezes query only when days were missed)."""
-    streak = fetch_one(Streak, user_id=user_id)
+_UNREAD = object()
+
+
+def streak_current_today(*, user_id: int, today: date, streak=_UNREAD) -> int:
+    """The streak as a reader sees it on `today` (the freezes query only when days were missed).
+    `streak`: the user's row (or None) when the caller has read it already."""
+    if streak is _UNREAD:
+        streak = fetch_one(Streak, user_id=user_id)
     if streak is None or streak.last_active_date is None or streak.current == 0:
         return 0
     paid_through = max(streak.last_active_date, streak.frozen_through or streak.last_active_date)

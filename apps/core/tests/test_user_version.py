@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from apps.core import user_version
-from apps.core.user_version import VERSION_KEY, user_version_bump, user_version_settle
+from apps.core.user_version import AUTH_VERSION_KEY, VERSION_KEY, user_version_bump, user_version_settle
 
 
 @pytest.fixture
@@ -15,9 +15,9 @@ def replaced(monkeypatch):
     calls = []
     real = user_version._replace
 
-    def spy(user_id):
+    def spy(user_id, **kwargs):
         calls.append(user_id)
-        real(user_id)
+        real(user_id, **kwargs)
 
     monkeypatch.setattr(user_version, "_replace", spy)
     return calls
@@ -83,3 +83,17 @@ def test_the_writer_s_own_read_in_its_transaction_sees_a_new_token(replaced):
         user_version_settle(7)
         assert replaced == [7, 7] and token(7) != after_first_write
     assert replaced == [7, 7, 7]  # and once more at commit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_a_change_to_the_user_row_replaces_the_auth_token():
+    user_version_bump(7, user_row=True)
+    auth, profile = cache.get(AUTH_VERSION_KEY.format(7)), token(7)
+    with transaction.atomic():
+        user_version_bump(7)  # a wallet, task, inventory... change
+    assert cache.get(AUTH_VERSION_KEY.format(7)) == auth and token(7) != profile
+    with transaction.atomic():
+        user_version_bump(7)
+        user_version_bump(7, user_row=True)
+        user_version_bump(7)
+    assert cache.get(AUTH_VERSION_KEY.format(7)) != auth

@@ -94,3 +94,19 @@ def test_a_boost_shows_while_active_and_disappears_by_time_alone(make_user):
         # No write happened since (a fresh token only because access tokens live 15 min):
         # the snapshot still holds the boost, and expiry is decided on read.
         assert me(client_for(user))["active_boosts"] == []
+
+
+def test_after_my_own_completion_the_next_request_authenticates_without_a_query(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user()
+    client = client_for(user)
+    me(client)
+    task = TaskFactory(user=user, difficulty="hard")
+    assert client.post(f"/api/v1/tasks/{task.pk}/complete/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        after = me(client)
+    tables = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "accounts_user" not in tables  # the user row did not change: its snapshot stands
+    assert after["coins"] == 12 and after["streak"]["current"] == 1  # the profile part did change

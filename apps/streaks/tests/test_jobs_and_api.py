@@ -123,7 +123,7 @@ def test_streak_endpoint_query_count_is_constant(make_user, django_assert_max_nu
         active_at(busy, at(D1 + timedelta(days=n)))
     for who in (fresh, busy):
         client = client_for(who)
-        with django_assert_max_num_queries(3):  # JWT user (+wallet, streak), freezes, claims
+        with django_assert_max_num_queries(4):  # JWT user (cold), streak, freezes, claims
             assert client.get("/api/v1/streak/").status_code == 200
 
 
