@@ -6,7 +6,8 @@ Same database, cache and settings as `make bench` (bench/run.py's environment),
 same scenario data (bench/setup_data.py), but the requests are WSGI calls in
 this process, one after another, so the figures are per request without the
 load generator: wall and CPU milliseconds, and SQL statements per request.
-`--cprofile N` also prints the N functions with the most own time.
+`--cprofile N` also prints the N functions with the most own time (`--sort
+cumulative` for the most time including callees; `--cpu` for CPU time only).
 
 A tool for finding what to make faster; the figures to report are the ratios
 of `make bench`.
@@ -37,6 +38,9 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=300, help="measured requests (default 300)")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests first (default 30)")
     parser.add_argument("--cprofile", type=int, default=0, metavar="N", help="print the N functions with most own time")
+    parser.add_argument("--sort", default="tottime", help="cProfile order: tottime (default), cumulative...")
+    parser.add_argument("--cpu", action="store_true", help="profile CPU time only (time spent waiting for "
+                        "PostgreSQL and Redis left out)")
     return parser.parse_args()
 
 
@@ -68,6 +72,26 @@ def environ_for(request: dict) -> dict:
         else:
             environ["HTTP_" + key] = value
     return environ
+
+
+def _backend_cpu_reader(connection):
+    """A function giving the CPU seconds used so far by this connection's PostgreSQL
+    backend (a local server's /proc), or None when that cannot be read."""
+    if connection.vendor != "postgresql":
+        return lambda: None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    return read
 
 
 def main() -> int:
@@ -111,7 +135,9 @@ def main() -> int:
         status = call(i)
         if int(status[:3]) >= 400:
             sys.exit(f"hotspots: the warm-up got {status}")
-    profiler = cProfile.Profile() if args.cprofile else None
+    backend = _backend_cpu_reader(connection)
+    backend_before = backend()
+    profiler = (cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()) if args.cprofile else None
     with connection.execute_wrapper(count):
         wall, cpu = time.perf_counter(), time.process_time()
         if profiler:
@@ -121,13 +147,16 @@ def main() -> int:
         if profiler:
             profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    backend_after = backend()
     n = args.requests
     print(f"{scenario.method} {scenario.path}: {n} requests, "
           f"{wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU, {statements[0] / n:.1f} SQL statements each"
           + (" (with cProfile's overhead)" if profiler else ""))
+    if backend_before is not None and backend_after is not None:
+        print(f"PostgreSQL's backend process: {(backend_after - backend_before) / n * 1000:.2f} ms CPU each")
     if profiler:
         stream = io.StringIO()
-        pstats.Stats(profiler, stream=stream).sort_stats(os.environ.get("SORT", "tottime")).print_stats(args.cprofile)
+        pstats.Stats(profiler, stream=stream).sort_stats(args.sort).print_stats(args.cprofile)
         print(stream.getvalue())
     return 0
 

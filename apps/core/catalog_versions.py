@@ -22,6 +22,8 @@ import uuid
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 
+from .cache_pipeline import read_and_count
+
 _ttls: dict[str, int | None] = {}
 _local = threading.local()
 
@@ -55,11 +57,18 @@ def read_with(other_keys: list[str], catalog_keys=None) -> tuple[dict, list[str 
     request (all registered ones by default). Returns (what the cache held of
     `other_keys`, the catalog tokens in `catalog_keys` order, None where the
     cache is unreachable)."""
+    found, versions, _ = read_and_count_with(other_keys, catalog_keys)
+    return found, versions
+
+
+def read_and_count_with(other_keys: list[str], catalog_keys=None, counters=()):
+    """`read_with`, plus rate-limit counters counted in the same round trip
+    (apps/core/cache_pipeline.py): (found, versions, counts or None)."""
     catalog_keys = registered() if catalog_keys is None else tuple(catalog_keys)
     kept = _kept()
     known = kept if kept is not None else {}
     wanted = [k for k in catalog_keys if k not in known]
-    found = cache.get_many([*other_keys, *wanted]) if (other_keys or wanted) else {}
+    found, counts = read_and_count([*other_keys, *wanted], counters)
     versions = {k: known.get(k) for k in catalog_keys}
     for key in wanted:
         token = found.pop(key, None)
@@ -69,7 +78,7 @@ def read_with(other_keys: list[str], catalog_keys=None) -> tuple[dict, list[str 
         versions[key] = token
         if token is not None and kept is not None:
             kept[key] = token
-    return found, [versions[k] for k in catalog_keys]
+    return found, [versions[k] for k in catalog_keys], counts
 
 
 def version(key: str) -> str | None:

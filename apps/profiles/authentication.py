@@ -27,6 +27,19 @@ def _forget_verified(**kwargs) -> None:
 setting_changed.connect(_forget_verified, dispatch_uid="profiles-verified-tokens")
 
 
+def _throttle_counters(request, user_id: int) -> list[tuple[str, int]]:
+    """The fixed-window counters the view's throttles will increment for this user."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None:
+        return []
+    counters = []
+    for throttle in view.get_throttles():
+        counter = throttle.user_counter(view, user_id) if hasattr(throttle, "user_counter") else None
+        if counter is not None:
+            counters.append(counter)
+    return counters
+
+
 class CachedJWTAuthentication(JWTAuthentication):
     """SimpleJWT's access-token check, with the user (wallet and streak loaded)
     read from the per-user snapshot in the shared cache (apps/profiles/cache.py):
@@ -47,7 +60,19 @@ class CachedJWTAuthentication(JWTAuthentication):
             _verified[raw_token] = (dict(token.payload), float(exp))
         return token
 
-    def get_user(self, validated_token):
+    def authenticate(self, request):
+        # SimpleJWT's, with the view's per-user rate-limit counters counted in the same
+        # cache round trip as the user's snapshot (the throttles then find them counted).
+        header = self.get_header(request)
+        if header is None:
+            return None
+        raw_token = self.get_raw_token(header)
+        if raw_token is None:
+            return None
+        validated_token = self.get_validated_token(raw_token)
+        return self.get_user(validated_token, request=request), validated_token
+
+    def get_user(self, validated_token, request=None):
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError:
@@ -56,7 +81,10 @@ class CachedJWTAuthentication(JWTAuthentication):
             user_id = int(user_id)
         except (TypeError, ValueError):
             raise InvalidToken(_("Token contained no recognizable user identification")) from None
-        snapshot = user_snapshot(user_id)
+        counters = _throttle_counters(request, user_id) if request is not None else []
+        snapshot = user_snapshot(user_id, counters=counters)
+        if snapshot is not None and snapshot["counts"]:
+            request.throttle_counts = snapshot["counts"]
         if snapshot is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         user = snapshot["user"]

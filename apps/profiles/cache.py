@@ -51,12 +51,14 @@ def _token(key: str, found: str | None) -> str | None:
     return cache.get(key)
 
 
-def user_snapshot(user_id: int) -> dict | None:
-    """{"v": the user's token, "user": User, "wallet", "streak", "inventory", "boosts"}
-    (the last four None when the profile snapshot is not current), or None if no such user."""
+def user_snapshot(user_id: int, *, counters=()) -> dict | None:
+    """{"v": the user's token, "user": User, "wallet", "streak", "inventory", "boosts",
+    "counts"} (wallet..boosts None when the profile snapshot is not current), or None if
+    no such user. `counters`: rate-limit counters to count in the same cache round trip
+    (apps/core/cache_pipeline.py); "counts" has their new values (None if not counted)."""
     user_version_settle(user_id)
     keys = [AUTH_VERSION_KEY.format(user_id), AUTH_KEY.format(user_id), VERSION_KEY.format(user_id), SNAPSHOT_KEY.format(user_id)]
-    found, _ = catalog_versions.read_with(keys)
+    found, _, counts = catalog_versions.read_and_count_with(keys, counters=counters)
     auth_version = _token(keys[0], found.get(keys[0]))
     version = _token(keys[2], found.get(keys[2]))
     auth = found.get(keys[1])
@@ -76,6 +78,7 @@ def user_snapshot(user_id: int) -> dict | None:
         "user": user,
         **{name: profile.get(name) for name in ("wallet", "streak", "inventory", "boosts")},
         "loaded": bool(profile),
+        "counts": counts,
     }
 
 

@@ -40,7 +40,7 @@ from django.utils import timezone
 from apps.achievements.services import achievements_unlock_for_stats, unlocked_read
 from apps.boosts.selectors import active_multipliers, multiplier_reads, multipliers_from
 from apps.core.errors import InsufficientFunds
-from apps.core.fastsql import Batch, fetch_one, fetch_with_siblings
+from apps.core.fastsql import Batch, fetch_one
 from apps.core.localday import local_date
 from apps.inventory.services import inventory_grant
 from apps.stats.services import (
@@ -51,6 +51,8 @@ from apps.stats.services import (
 from apps.streaks.services import (
     streak_counted_already,
     streak_current_today,
+    streak_from_reads,
+    streak_reads,
     streak_register_activity,
 )
 
@@ -145,17 +147,6 @@ def lock_wallet(*, user_id: int) -> Wallet:
     return Wallet.objects.select_for_update().get(user_id=user_id)
 
 
-def lock_wallet_read_streak(*, user_id: int):
-    """(the locked wallet, the user's streak row or None): one statement when the wallet exists.
-    The streak needs no lock of its own to be read: every streak writer holds the wallet."""
-    from apps.streaks.models import Streak
-
-    wallet, (streak,) = fetch_with_siblings(Wallet, pk=user_id, siblings=(Streak,), for_update=True)
-    if wallet is not None:
-        return wallet, streak
-    return lock_wallet(user_id=user_id), fetch_one(Streak, user_id=user_id)
-
-
 def lock_wallets(*, user_ids) -> dict[int, Wallet]:
     """Lock several users' wallets in ascending user id: the global lock order."""
     return {uid: lock_wallet(user_id=uid) for uid in sorted(set(user_ids))}
@@ -193,7 +184,7 @@ class UserProgressService:
             # The closing writes, sent together at the end (the caller's batch, if given).
             own_batch = batch is None
             self.batch = Batch() if own_batch else batch
-            self.wallet, streak = lock_wallet_read_streak(user_id=self.user_id)
+            self.wallet = lock_wallet(user_id=self.user_id)
             if before is not None:
                 before(self.wallet)
             self.balances = {c: getattr(self.wallet, c) for c in CURRENCIES}
@@ -212,15 +203,18 @@ class UserProgressService:
                 daily_deltas[event.capped_by] = 1
             xp, coins, crystals = event.xp, event.coins, event.crystals
             counts_for_streak = bool(event.activity and event.activity_delta > 0)
-            boost_values = None
+            streak_values = boost_values = None
             if daily_deltas:
-                # The boosts are read by the same statement (a round trip saved); under the wallet lock.
-                reads = multiplier_reads(user_id=self.user_id, now=self.now) if event.boostable else ()
+                # The streak and the boosts are read by the same statement (round trips
+                # saved); it starts after the wallet lock is held, so it sees them as the
+                # last holder left them.
+                reads = streak_reads(user_id=self.user_id) + (
+                    multiplier_reads(user_id=self.user_id, now=self.now) if event.boostable else ()
+                )
                 today_row, values = daily_activity_increment_and_read(
                     user_id=self.user_id, day=day, deltas=daily_deltas, reads=reads
                 )
-                if event.boostable:
-                    boost_values = values
+                streak_values, boost_values = values[:3], values[3:]
                 cap = settings.DREAMTRACK_DAILY_COMPLETION_CAP
                 if event.capped_by and today_row[event.capped_by] > cap:
                     summary.capped = True
@@ -230,17 +224,15 @@ class UserProgressService:
             # below, freezes inside): the global order wallet -> streak -> inventory.
             streak_update = None
             if counts_for_streak:
-                streak_values = (streak.last_active_date, streak.current) if streak is not None else (None, None)
                 streak_update = streak_counted_already(streak_values, day=day)
                 if not streak_update:
                     streak_update = streak_register_activity(user_id=self.user_id, day=day)
                 summary.streak_current, summary.streak_extended = streak_update.current, streak_update.extended
                 if streak_update.longest_delta:
                     self.stat_deltas["longest_streak"] += streak_update.longest_delta
-            else:
-                summary.streak_current = streak_current_today(
-                    user_id=self.user_id, today=local_date(self.user, self.now), streak=streak
-                )
+            elif streak_values is not None:
+                self._show_streak(summary, streak_values)
+            # else: read with the first statistics statement below
 
             # 2. the event's own reward or cost
             if event.boostable and (xp > 0 or coins > 0):
@@ -274,9 +266,16 @@ class UserProgressService:
                 if self.reached_level:
                     triggers.append("level")
                 have_read = unlocked_read(user_id=self.user_id, triggers=triggers) if triggers else None
+                show_streak = streak_values is None
+                streak_values = () if show_streak else streak_values  # read once
                 changed, reads = stats_increment_and_read(
-                    user_id=self.user_id, deltas=dict(self.stat_deltas), reads=(have_read,) if have_read else ()
+                    user_id=self.user_id,
+                    deltas=dict(self.stat_deltas),
+                    reads=(streak_reads(user_id=self.user_id) if show_streak else ()) + ((have_read,) if have_read else ()),
                 )
+                if show_streak:
+                    self._show_streak(summary, reads[:3])
+                    reads = reads[3:]
                 have = set(reads[0]) if have_read else None
                 self.stat_deltas.clear()
                 if self.reached_level:
@@ -311,6 +310,13 @@ class UserProgressService:
             return summary
 
     # -- internals ----------------------------------------------------------------
+    def _show_streak(self, summary: RewardSummary, values):
+        """The streak as the player sees it today, for an event that does not extend it."""
+        streak = streak_from_reads(user_id=self.user_id, values=values)
+        summary.streak_current = streak_current_today(
+            user_id=self.user_id, today=local_date(self.user, self.now), streak=streak
+        )
+
     def _move(self, currency: str, amount: int, reason: str, ref: str, summary: RewardSummary, *, reversal=False):
         if not amount:
             return

@@ -88,12 +88,38 @@ def streak_register_activity(*, user_id: int, day: date) -> StreakUpdate:
     return StreakUpdate(streak.current, True, milestone, streak.longest - longest_before)
 
 
+_READ_COLUMNS = ("last_active_date", "current", "frozen_through")
+
+
+def streak_reads(*, user_id: int) -> tuple[tuple[str, list], ...]:
+    """Scalar subqueries (sql, params) for the streak's last active date, current count and
+    frozen-through date, for a caller that evaluates them inside a statement it runs anyway.
+    That statement must start after the caller took the user's wallet lock (every streak
+    writer holds it), so that it sees the streak as the last writer left it."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    table = q(Streak._meta.db_table)
+    return tuple((f"SELECT {q(column)} FROM {table} WHERE {q('user_id')} = %s", [user_id]) for column in _READ_COLUMNS)
+
+
+def streak_from_reads(*, user_id: int, values) -> Streak | None:
+    """An unsaved Streak with the values of `streak_reads` (for reading only), or None when
+    the user has no streak row."""
+    last_active, current, frozen_through = (
+        date.fromisoformat(v) if isinstance(v, str) else v for v in values  # SQLite: a subquery's date is text
+    )
+    if current is None:
+        return None
+    return Streak(user_id=user_id, last_active_date=last_active, current=current, frozen_through=frozen_through)
+
+
 def streak_counted_already(values, *, day: date) -> StreakUpdate | None:
     """What `streak_register_activity` answers for a day already counted, from the streak's
     (last_active_date, current) (read under the caller's wallet lock, which every streak writer
     holds: the streak row cannot change meanwhile, so it needs no lock of its own);
     None when the day is not counted yet (then call streak_register_activity)."""
-    last_active, current = values
+    last_active, current = values[:2]
     if isinstance(last_active, str):  # SQLite returns a subquery's date as text
         last_active = date.fromisoformat(last_active)
     if last_active is not None and current is not None and day <= last_active:

@@ -155,3 +155,51 @@ def test_the_bucket_refills_after_the_window(tiny_rates, user):
     assert_throttled(throttled)
     with time_machine.travel(datetime(2026, 1, 5, 12, 0, 30, tzinfo=UTC) + timedelta(seconds=61), tick=False):
         assert client.post(TOKEN, body, format="json").status_code == 200
+
+
+def _needs_redis():
+    from django.core.cache import cache
+
+    if not hasattr(getattr(cache, "client", None), "get_client"):
+        pytest.skip("needs Redis (REDIS_URL): counters ride on the snapshot read only there")
+
+
+def test_an_authenticated_request_is_counted_in_the_snapshot_read(tiny_rates, make_user, monkeypatch):
+    _needs_redis()
+    from apps.core import throttling
+
+    tiny_rates["user"] = "2/min"
+    tiny_rates["spend"] = "1/min"
+    client = client_for(make_user("alice"))
+
+    class NoSeparateCount:
+        def incr(self, *args, **kwargs):
+            raise AssertionError("counted in a round trip of its own")
+
+        add = incr
+
+    monkeypatch.setattr(throttling.FixedWindowMixin, "cache", NoSeparateCount(), raising=False)
+    for _ in range(2):
+        assert client.get("/api/v1/me/").status_code == 200
+    assert_throttled(client.get("/api/v1/me/"))
+
+
+def test_with_redis_down_authenticated_requests_are_let_through(tiny_rates, make_user, monkeypatch):
+    _needs_redis()
+    import redis
+
+    from apps.core import cache_pipeline
+
+    tiny_rates["user"] = "1/min"
+    client = client_for(make_user("alice"))
+
+    class Down:
+        def pipeline(self, **kwargs):
+            raise redis.ConnectionError("down")
+
+    monkeypatch.setattr(cache_pipeline, "_redis_client", lambda: (None, Down()))
+    from django.core.cache import cache
+
+    monkeypatch.setattr(cache, "incr", lambda *a, **k: None)  # the throttle's own count: nothing (cache down)
+    for _ in range(3):
+        assert client.get("/api/v1/me/").status_code == 200
