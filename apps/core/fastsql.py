@@ -471,3 +471,44 @@ def upsert_add(instance, *, conflict: tuple[str, ...], add: tuple[str, ...]):
         sender=model, instance=obj, created=False, update_fields=None, raw=False, using=connection.alias
     )
     return obj
+
+
+def lock_pair(model, *, pk, other, other_pk, other_owner: str):
+    """Lock `model`'s row `pk` and `other`'s row `other_pk` whose `other_owner` column
+    equals `pk` (e.g. a user's wallet and one of that user's tasks), in one statement:
+    (row, other row), or (None, None) when either is missing (the caller then locks
+    them one by one to tell which). Rows are locked in that order (`FOR UPDATE OF`
+    lists them so); the other row is locked, so it is read as its latest version."""
+    if not (_in_range(model._meta.pk, pk) and _in_range(other._meta.pk, other_pk)):
+        return None, None
+    key = ("pair", connection.vendor, model, other, other_owner)
+    found = _sql_cache.get(key)
+    if found is None:
+        table = _q(model._meta.db_table)
+        fields, other_fields = list(model._meta.concrete_fields), list(other._meta.concrete_fields)
+        columns = ", ".join([f"{table}.{_q(f.column)}" for f in fields] + [f"o.{_q(f.column)}" for f in other_fields])
+        owner = other._meta.get_field(other_owner).column
+        sql = (
+            f"SELECT {columns} FROM {table} INNER JOIN {_q(other._meta.db_table)} o "
+            f"ON o.{_q(other._meta.pk.column)} = %s AND o.{_q(owner)} = {table}.{_q(model._meta.pk.column)} "
+            f"WHERE {table}.{_q(model._meta.pk.column)} = %s"
+        )
+        if connection.features.has_select_for_update:
+            sql += f" FOR UPDATE OF {table}, o" if connection.features.has_select_for_update_of else " FOR UPDATE"
+        found = _sql_cache[key] = (
+            sql, [f.attname for f in fields], _converters(fields), [f.attname for f in other_fields],
+            _converters(other_fields), len(fields),
+        )
+    sql, attnames, converters, other_attnames, other_converters, width = found
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [other._meta.pk.get_db_prep_value(other_pk, connection), model._meta.pk.get_db_prep_value(pk, connection)]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    db = connection.alias
+    return (
+        model.from_db(db, attnames, _converted(row[:width], converters)),
+        other.from_db(db, other_attnames, _converted(row[width:], other_converters)),
+    )

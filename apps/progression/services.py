@@ -40,7 +40,7 @@ from django.utils import timezone
 from apps.achievements.services import achievements_unlock_for_stats, unlocked_read
 from apps.boosts.selectors import active_multipliers, multiplier_reads, multipliers_from
 from apps.core.errors import InsufficientFunds
-from apps.core.fastsql import Batch, fetch_one
+from apps.core.fastsql import Batch, fetch_one, lock_pair
 from apps.core.localday import local_date
 from apps.inventory.services import inventory_grant
 from apps.stats.services import (
@@ -167,7 +167,15 @@ class UserProgressService:
         self.granted_rows: dict = {}
 
     # -- the one entry point ----------------------------------------------------
-    def apply(self, event: ProgressEvent, *, before=None, savepoint: bool = True, batch: Batch | None = None) -> RewardSummary:
+    def apply(
+        self,
+        event: ProgressEvent,
+        *,
+        before=None,
+        savepoint: bool = True,
+        batch: Batch | None = None,
+        lock_also: tuple | None = None,
+    ) -> RewardSummary:
         """Apply `event`. `before(wallet)` runs right after the wallet is locked
         (to lock and check the domain row in the global lock order); the event is
         read only after it returns, so `before` may fill in amounts, stats and day.
@@ -179,12 +187,25 @@ class UserProgressService:
         The closing writes (wallet, ledger, the day's earnings) go in one round
         trip (apps.core.fastsql.Batch). With `batch`, the caller's own: apply only
         adds them, and the caller adds its domain row's write and runs it, in the
-        same transaction, before reading any of those rows again."""
+        same transaction, before reading any of those rows again.
+
+        `lock_also=(Model, pk)`: the domain row `before` needs (one of the user's own,
+        by its `user` column), locked with the wallet in the same statement, in the
+        global order, and left in `self.locked_row` (None if there is no such row
+        of this user)."""
         with transaction.atomic(savepoint=savepoint):
             # The closing writes, sent together at the end (the caller's batch, if given).
             own_batch = batch is None
             self.batch = Batch() if own_batch else batch
-            self.wallet = lock_wallet(user_id=self.user_id)
+            self.locked_row = None
+            if lock_also is not None:
+                model, pk = lock_also
+                self.wallet, self.locked_row = lock_pair(Wallet, pk=self.user_id, other=model, other_pk=pk, other_owner="user")
+                if self.wallet is None:  # no wallet yet, or no such row of this user: one at a time
+                    self.wallet = lock_wallet(user_id=self.user_id)
+                    self.locked_row = fetch_one(model, for_update=True, pk=pk, user_id=self.user_id)
+            else:
+                self.wallet = lock_wallet(user_id=self.user_id)
             if before is not None:
                 before(self.wallet)
             self.balances = {c: getattr(self.wallet, c) for c in CURRENCIES}

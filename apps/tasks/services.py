@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import BadRequest, NotFound
-from apps.core.fastsql import Batch, fetch_one
+from apps.core.fastsql import Batch
 from apps.core.localday import local_date
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 
@@ -84,13 +84,6 @@ def task_delete(*, task: Task) -> None:
     task.delete()
 
 
-def _lock_own_task(*, user, task_id: int) -> Task:
-    task = fetch_one(Task, for_update=True, pk=task_id, user_id=user.pk)
-    if task is None:
-        raise NotFound()
-    return task
-
-
 def task_reward(*, difficulty: str, deadline: date | None, day: date) -> tuple[int, int, bool]:
     """(xp, coins, on_time) of completing a task on local day `day`, before boosts and the cap."""
     base = settings.DREAMTRACK_DIFFICULTY_REWARDS[difficulty]
@@ -122,7 +115,9 @@ def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[T
     locked: dict[str, Task] = {}
 
     def lock_and_check(wallet):
-        task = _lock_own_task(user=user, task_id=task_id)
+        task = service.locked_row  # locked with the wallet (lock_also)
+        if task is None:
+            raise NotFound()
         if task.status == Task.Status.COMPLETED:
             raise TaskAlreadyCompleted()
         # The reward depends on the locked row, so it is filled in here: apply()
@@ -134,7 +129,10 @@ def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[T
 
     with transaction.atomic():
         batch = Batch()
-        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check, savepoint=False, batch=batch)
+        service = UserProgressService(user, now=now)
+        summary = service.apply(
+            event, before=lock_and_check, savepoint=False, batch=batch, lock_also=(Task, task_id)
+        )
         task = locked["task"]
         task.status = Task.Status.COMPLETED
         task.completed_at = now
@@ -169,7 +167,9 @@ def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Tas
     locked: dict[str, Task] = {}
 
     def lock_and_check(wallet):
-        task = _lock_own_task(user=user, task_id=task_id)
+        task = service.locked_row  # locked with the wallet (lock_also)
+        if task is None:
+            raise NotFound()
         if task.status != Task.Status.COMPLETED:
             raise TaskNotCompleted()
         if task.completed_local_date != today:
@@ -181,7 +181,10 @@ def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Tas
 
     with transaction.atomic():
         batch = Batch()
-        summary = UserProgressService(user, now=now).apply(event, before=lock_and_check, savepoint=False, batch=batch)
+        service = UserProgressService(user, now=now)
+        summary = service.apply(
+            event, before=lock_and_check, savepoint=False, batch=batch, lock_also=(Task, task_id)
+        )
         task = locked["task"]
         task.status = Task.Status.OPEN
         task.completed_at = None

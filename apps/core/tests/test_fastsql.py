@@ -205,3 +205,18 @@ def test_a_batch_whose_update_matches_no_row_fails_and_writes_nothing(make_user)
         batch.update_fields(gone, ["title"])
         batch.run()
     assert Task.objects.get(pk=task.pk).title == "t"
+
+
+def test_lock_pair_returns_both_rows_or_nothing(make_user):
+    from apps.core.fastsql import lock_pair
+
+    alice, bob = make_user(), make_user()
+    task = Task.objects.create(user=alice, title="t", deadline=dt.date(2030, 1, 2))
+    with transaction.atomic():
+        wallet, locked = lock_pair(Wallet, pk=alice.pk, other=Task, other_pk=task.pk, other_owner="user")
+        assert _fields(wallet) == _fields(Wallet.objects.get(user=alice))
+        assert _fields(locked) == _fields(Task.objects.get(pk=task.pk))
+        # someone else's task, a missing one, an id no column holds: nothing locked, nothing returned
+        assert lock_pair(Wallet, pk=bob.pk, other=Task, other_pk=task.pk, other_owner="user") == (None, None)
+        assert lock_pair(Wallet, pk=alice.pk, other=Task, other_pk=task.pk + 1000, other_owner="user") == (None, None)
+        assert lock_pair(Wallet, pk=alice.pk, other=Task, other_pk=2**70, other_owner="user") == (None, None)
