@@ -4,7 +4,7 @@ A cached response is keyed by the user, the user's version token (apps/core/
 user_version.py, replaced after every change to what the user's pages show),
 the user's local date (for "today"/"overdue"), and the full path with its query
 string; it also records the catalog versions it was built under (shop,
-achievements), compared on every hit. Reading it is one `get_many`, and the
+achievements), compared on every hit. What is kept is the rendered body. Reading it is one `get_many`, and the
 token comes with the user from the authentication snapshot, so a hit costs no
 query. `expires` may shorten the lifetime to when something in the response
 stops being true by time alone (a boost's expiry).
@@ -14,7 +14,9 @@ import hashlib
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from rest_framework.response import Response
 
 from . import catalog_versions
@@ -23,40 +25,85 @@ from .localday import local_date
 DEFAULT_TTL = 300
 
 
-def cached_per_user(*, catalog_keys: tuple[str, ...] = (), expires=None, ttl: int = DEFAULT_TTL):
-    """Decorator for a DRF GET view method. `expires(data) -> datetime | None`."""
+JSON = "application/json"
+
+
+def _served(request, entry: dict, etag: bool) -> HttpResponse:
+    """The stored bytes as a response; with `etag`, 304 (empty) when If-None-Match names them."""
+    if etag and etag_matches(request.headers.get("If-None-Match"), entry["etag"]):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(entry["body"], status=entry["status"], content_type=entry["content_type"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    if etag:
+        response["ETag"] = entry["etag"]
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["Authorization"])
+    return response
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Does an `If-None-Match` header name `etag` (or `*`)? Weak tags compare equal."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+def cached_per_user(*, catalog_keys: tuple[str, ...] = (), expires=None, ttl: int = DEFAULT_TTL, etag: bool = False):
+    """Decorator for a DRF GET view method. `expires(data) -> datetime | None`.
+
+    What is kept is the rendered JSON body (with the view's own headers): a hit is
+    served as bytes, without building or rendering the data again. Only plain
+    `application/json` responses are kept (a client asking `; indent=4` or the
+    browsable API gets a fresh render). `etag=True`: the response carries an
+    `ETag` (a hash of the body) and `If-None-Match` naming it gets 304 with an
+    empty body, whether or not the body came from the cache."""
 
     def decorate(view_method):
         @functools.wraps(view_method)
         def wrapper(self, request, *args, **kwargs):
             user = request.user
             version = getattr(user, "profile_snapshot_version", None)
-            if request.method != "GET" or version is None:
+            plain_json = getattr(request, "accepted_media_type", None) == JSON
+            if request.method != "GET" or not plain_json:
                 return view_method(self, request, *args, **kwargs)
-            fingerprint = f"{version}|{local_date(user).isoformat()}|{request.get_full_path()}"
-            key = f"rc:{user.pk}:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
-            # The catalog tokens usually came with the user's snapshot (catalog_versions).
-            found, catalogs = catalog_versions.read_with([key], catalog_keys)
-            entry = found.get(key)
+            key = entry = None
+            catalogs: list = []
             now = timezone.now()
+            if version is not None:
+                fingerprint = f"{version}|{local_date(user).isoformat()}|{request.get_full_path()}"
+                key = f"rc2:{user.pk}:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
+                # The catalog tokens usually came with the user's snapshot (catalog_versions).
+                found, catalogs = catalog_versions.read_with([key], catalog_keys)
+                entry = found.get(key)
             if entry is not None and entry["catalogs"] == catalogs and entry["until"] > now:
-                return Response(entry["data"], status=entry["status"])
+                return _served(request, entry, etag)
             response = view_method(self, request, *args, **kwargs)
-            if response.status_code != 200 or None in catalogs:
+            if response.status_code != 200 or not isinstance(response, Response):
                 return response
+            response.accepted_renderer = request.accepted_renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()
+            body = response.rendered_content
+            entry = {
+                "body": body,
+                "status": response.status_code,
+                "content_type": response["Content-Type"],
+                "headers": [(k, v) for k, v in response.items() if k.lower() not in ("content-type", "content-length")],
+                "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+                "catalogs": catalogs,
+            }
             seconds = ttl
             if expires is not None:
                 until: datetime | None = expires(response.data)
                 if until is not None:
                     seconds = min(seconds, int((until - now).total_seconds()))
-            if seconds > 0:
-                cache.set(
-                    key,
-                    {"data": response.data, "status": response.status_code, "catalogs": catalogs,
-                     "until": now + timedelta(seconds=seconds)},
-                    seconds,
-                )
-            return response
+            if key is not None and None not in catalogs and seconds > 0:
+                cache.set(key, {**entry, "until": now + timedelta(seconds=seconds)}, seconds)
+            return _served(request, entry, etag)
 
         return wrapper
 

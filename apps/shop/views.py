@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.idempotency import idempotent
-from apps.core.response_cache import cached_per_user
+from apps.core.response_cache import cached_per_user, etag_matches
 from apps.core.schema import ErrorSerializer
 from apps.inventory.selectors import inventory_row_public
 
@@ -26,22 +26,13 @@ from .services import item_purchase
 NOT_MODIFIED = "Not modified: `If-None-Match` matched the current `ETag` (empty body)."
 
 
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    candidates = (tag.strip() for tag in header.split(","))
-    return any(tag.removeprefix("W/") == etag for tag in candidates)
-
-
 def conditional_response(request, data) -> Response:
     """200 with an `ETag` (a hash of the body), or 304 with an empty body when
     `If-None-Match` already names it. The body depends on the user (`owned`),
     so the response is private and varies with the Authorization header."""
     body = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    if _etag_matches(request.headers.get("If-None-Match"), etag):
+    if etag_matches(request.headers.get("If-None-Match"), etag):
         response = Response(status=status.HTTP_304_NOT_MODIFIED)
     else:
         response = Response(data)
@@ -66,13 +57,10 @@ class ShopItemViewSet(viewsets.GenericViewSet):
         query_serializer=ShopItemListQuerySerializer,
         responses={304: NOT_MODIFIED, 400: ErrorSerializer},  # 200: the paginated list of serializer_class
     )
-    def list(self, request):
-        return conditional_response(request, self._list_page(request).data)
-
     # The page depends on the catalog and on the user's holdings, level and balances,
-    # all of which replace the user's version token when they change.
-    @cached_per_user(catalog_keys=(VERSION_KEY,))
-    def _list_page(self, request):
+    # all of which replace the user's version token when they change. ETag: a hash of the body.
+    @cached_per_user(catalog_keys=(VERSION_KEY,), etag=True)
+    def list(self, request):
         query = ShopItemListQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         items, holdings = shop_item_list_for_user(user=request.user, **query.validated_data)

@@ -122,3 +122,32 @@ def test_shop_list_follows_holdings_balances_and_the_catalog(make_user):
     item.name = "Comet II"
     item.save()
     assert get(client, "/api/v1/shop/items/")["results"][0]["name"] == "Comet II"
+
+
+def test_a_hit_is_the_same_bytes_and_an_indented_render_is_never_mixed_in(make_user):
+    user = make_user()
+    TaskFactory.create_batch(2, user=user)
+    client = client_for(user)
+    first = client.get("/api/v1/tasks/")
+    again = client.get("/api/v1/tasks/")
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"] == "application/json"
+    indented = client.get("/api/v1/tasks/", HTTP_ACCEPT="application/json; indent=4")
+    assert indented.status_code == 200 and b"\n    " in indented.content
+    assert client.get("/api/v1/tasks/").content == first.content  # the indented body was not kept
+
+
+def test_shop_list_etag_holds_across_cached_hits_and_changes_with_the_page(make_user):
+    user = make_user()
+    fund(user, coins=500)
+    item = ItemFactory(price_coins=100)
+    client = client_for(user)
+    first = client.get("/api/v1/shop/items/")
+    etag = first["ETag"]
+    assert first["Cache-Control"] == "private, no-cache" and "Authorization" in first["Vary"]
+    hit = client.get("/api/v1/shop/items/")
+    assert hit["ETag"] == etag and hit.content == first.content
+    assert client.get("/api/v1/shop/items/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    bought = client.post(f"/api/v1/shop/items/{item.pk}/purchase/", {"currency": "coins", "quantity": 1}, format="json")
+    assert bought.status_code == 201
+    after = client.get("/api/v1/shop/items/", HTTP_IF_NONE_MATCH=etag)
+    assert after.status_code == 200 and after["ETag"] != etag  # `owned` changed: a new body, a new tag
