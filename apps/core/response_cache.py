@@ -1,10 +1,12 @@
 """Per-user GET responses in the shared cache, valid while nothing they show changed.
 
-A cached response is keyed by the user, the user's version token (apps/core/
-user_version.py, replaced after every change to what the user's pages show),
-the user's local date (for "today"/"overdue"), and the full path with its query
-string; it also records the catalog versions it was built under (shop,
-achievements), compared on every hit. What is kept is the rendered body. Reading it is one `get_many`, and the
+A cached response is keyed by the user and the full URL (scheme, host, path
+and query string); it records the user's version token (apps/core/user_version.py,
+replaced after every change to what the user's pages show), the user's local
+date (for "today"/"overdue") and the catalog versions (shop, achievements) it
+was built under, all compared on every hit. What is kept is the rendered body.
+Authentication reads the entry for a GET with the user's snapshot, so a hit
+costs no round trip of its own. Reading it is one `get_many`, and the
 token comes with the user from the authentication snapshot, so a hit costs no
 query. `expires` may shorten the lifetime to when something in the response
 stops being true by time alone (a boost's expiry).
@@ -26,6 +28,15 @@ DEFAULT_TTL = 300
 
 
 JSON = "application/json"
+
+
+def response_cache_key(user_id: int, request) -> str:
+    """Where a user's response for this path and query string is kept. The entry itself
+    records the user's token, local date and catalog tokens it was built under, so the
+    key is known before any of those are read: authentication fetches it with the
+    user's snapshot, in the same round trip."""
+    # The whole URL: bodies hold absolute image URLs, built from the scheme and host asked.
+    return f"rc3:{user_id}:{hashlib.sha1(request.build_absolute_uri().encode()).hexdigest()}"
 
 
 def _served(request, entry: dict, etag: bool) -> HttpResponse:
@@ -73,13 +84,23 @@ def cached_per_user(*, catalog_keys: tuple[str, ...] = (), expires=None, ttl: in
             key = entry = None
             catalogs: list = []
             now = timezone.now()
+            day = local_date(user).isoformat()
             if version is not None:
-                fingerprint = f"{version}|{local_date(user).isoformat()}|{request.get_full_path()}"
-                key = f"rc2:{user.pk}:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
-                # The catalog tokens usually came with the user's snapshot (catalog_versions).
-                found, catalogs = catalog_versions.read_with([key], catalog_keys)
-                entry = found.get(key)
-            if entry is not None and entry["catalogs"] == catalogs and entry["until"] > now:
+                key = response_cache_key(user.pk, request)
+                prefetched = getattr(request, "response_cache_prefetch", None) or {}
+                if key in prefetched:  # read with the user's snapshot (authentication)
+                    entry = prefetched[key]
+                    catalogs = catalog_versions.read_with([], catalog_keys)[1]
+                else:
+                    # The catalog tokens usually came with the user's snapshot (catalog_versions).
+                    found, catalogs = catalog_versions.read_with([key], catalog_keys)
+                    entry = found.get(key)
+            if (
+                entry is not None
+                and (entry.get("v"), entry.get("day")) == (version, day)
+                and entry["catalogs"] == catalogs
+                and entry["until"] > now
+            ):
                 return _served(request, entry, etag)
             response = view_method(self, request, *args, **kwargs)
             if response.status_code != 200 or not isinstance(response, Response):
@@ -95,6 +116,8 @@ def cached_per_user(*, catalog_keys: tuple[str, ...] = (), expires=None, ttl: in
                 "headers": [(k, v) for k, v in response.items() if k.lower() not in ("content-type", "content-length")],
                 "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
                 "catalogs": catalogs,
+                "v": version,
+                "day": day,
             }
             seconds = ttl
             if expires is not None:

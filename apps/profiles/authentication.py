@@ -8,6 +8,8 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import aware_utcnow
 
+from apps.core.response_cache import response_cache_key
+
 from .cache import attach_snapshot, user_snapshot
 
 # Access tokens this process has verified: {raw token: (payload, exp)}. Checking a
@@ -82,9 +84,13 @@ class CachedJWTAuthentication(JWTAuthentication):
         except (TypeError, ValueError):
             raise InvalidToken(_("Token contained no recognizable user identification")) from None
         counters = _throttle_counters(request, user_id) if request is not None else []
-        snapshot = user_snapshot(user_id, counters=counters)
+        # A GET's cached response (apps/core/response_cache.py) is read in the same round trip.
+        extra = [response_cache_key(user_id, request)] if request is not None and request.method == "GET" else []
+        snapshot = user_snapshot(user_id, counters=counters, extra_keys=extra)
         if snapshot is not None and snapshot["counts"]:
             request.throttle_counts = snapshot["counts"]
+        if snapshot is not None and extra:
+            request.response_cache_prefetch = snapshot["extra"]
         if snapshot is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         user = snapshot["user"]

@@ -51,14 +51,15 @@ def _token(key: str, found: str | None) -> str | None:
     return cache.get(key)
 
 
-def user_snapshot(user_id: int, *, counters=()) -> dict | None:
+def user_snapshot(user_id: int, *, counters=(), extra_keys=()) -> dict | None:
     """{"v": the user's token, "user": User, "wallet", "streak", "inventory", "boosts",
     "counts"} (wallet..boosts None when the profile snapshot is not current), or None if
     no such user. `counters`: rate-limit counters to count in the same cache round trip
-    (apps/core/cache_pipeline.py); "counts" has their new values (None if not counted)."""
+    (apps/core/cache_pipeline.py); "counts" has their new values (None if not counted).
+    `extra_keys`: other cache keys to read in that round trip; "extra" has {key: value or None}."""
     user_version_settle(user_id)
     keys = [AUTH_VERSION_KEY.format(user_id), AUTH_KEY.format(user_id), VERSION_KEY.format(user_id), SNAPSHOT_KEY.format(user_id)]
-    found, _, counts = catalog_versions.read_and_count_with(keys, counters=counters)
+    found, _, counts = catalog_versions.read_and_count_with([*keys, *extra_keys], counters=counters)
     auth_version = _token(keys[0], found.get(keys[0]))
     version = _token(keys[2], found.get(keys[2]))
     auth = found.get(keys[1])
@@ -79,6 +80,7 @@ def user_snapshot(user_id: int, *, counters=()) -> dict | None:
         **{name: profile.get(name) for name in ("wallet", "streak", "inventory", "boosts")},
         "loaded": bool(profile),
         "counts": counts,
+        "extra": {key: found.get(key) for key in extra_keys},
     }
 
 

@@ -28,8 +28,14 @@ User = get_user_model()
 PROFILE_FIELDS = ("display_name", "bio", "timezone", "day_start_hour", "email")
 
 
+def _first_boost_expiry(data):
+    """A cached profile or dashboard lasts no longer than its first active boost."""
+    return min((boost["expires_at"] for boost in data["active_boosts"]), default=None)
+
+
 class MeView(APIView):
     @swagger_auto_schema(operation_summary="My profile", responses={200: ProfileSerializer})
+    @cached_per_user(catalog_keys=(SHOP_VERSION_KEY,), expires=_first_boost_expiry)
     def get(self, request):
         return Response(my_profile(request.user, request))
 
@@ -87,11 +93,6 @@ class ExportView(APIView):
     )
     def get(self, request):
         return Response(user_export(user=request.user))
-
-
-def _first_boost_expiry(data):
-    """A cached dashboard lasts no longer than its first active boost."""
-    return min((boost["expires_at"] for boost in data["active_boosts"]), default=None)
 
 
 class DashboardView(APIView):
