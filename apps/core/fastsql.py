@@ -16,14 +16,15 @@ They behave as the ORM calls they replace:
 Values go through each field's `get_db_prep_value/save`, so SQLite and PostgreSQL
 get what the ORM would send. Only simple conditions (=, <, <=, >, >=, IN) on one table.
 """
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import signals
 
 _sql_cache: dict = {}
 
 
 def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    return conn.ops.quote_name(name)
 
 
 OPERATORS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "IN"}
@@ -37,7 +38,8 @@ def _parse(opts, lookup: str):
 def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sliced: bool = False, related=()):
     """`where`: ((lookup, n), ...) with n the number of values of an `__in` lookup (else 1).
     `related`: non-null forward foreign keys to load with the rows (an inner join)."""
-    key = ("select", connection.vendor, model, where, for_update, order_by, sliced, related)
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    key = ("select", conn.vendor, model, where, for_update, order_by, sliced, related)
     found = _sql_cache.get(key)
     if found is None:
         opts = model._meta
@@ -72,7 +74,7 @@ def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sl
             )
         if sliced:
             sql += " LIMIT %s OFFSET %s"
-        if for_update and connection.features.has_select_for_update:
+        if for_update and conn.features.has_select_for_update:
             sql += " FOR UPDATE" + (f" OF {table}" if related else "")
         converters = _converters(fields)
         related_layout = []
@@ -88,8 +90,9 @@ def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sl
 
 
 def _converters(fields) -> list:
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     converters = [
-        (i, connection.ops.get_db_converters(f.cached_col) + f.get_db_converters(connection), f)
+        (i, conn.ops.get_db_converters(f.cached_col) + f.get_db_converters(conn), f)
         for i, f in enumerate(fields)
     ]
     return [(i, c, f) for i, c, f in converters if c]
@@ -97,11 +100,12 @@ def _converters(fields) -> list:
 
 def _in_range(field, value) -> bool:
     """False for an integer the column cannot hold (the ORM answers "no rows" rather than fail)."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     if not isinstance(value, int) or isinstance(value, bool):
         return True
     target = getattr(field, "target_field", None) or field
     try:
-        low, high = connection.ops.integer_field_range(target.get_internal_type())
+        low, high = conn.ops.integer_field_range(target.get_internal_type())
     except KeyError:  # not an integer column
         return True
     return (low is None or value >= low) and (high is None or value <= high)
@@ -119,6 +123,7 @@ def fetch_all(
     """`model.objects[.select_for_update()].filter(**where)[.order_by(...)][start:stop]` as a list.
     Lookups: exact, gt, gte, lt, lte, in (a list or tuple), on the model's own columns.
     An integer the column cannot hold matches nothing (as the ORM's exact lookup)."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     opts = model._meta
     lookups, values = [], []
     for lookup, value in where.items():
@@ -137,16 +142,16 @@ def fetch_all(
     params = []
     for field, op, value in values:
         for v in value if op == "in" else (value,):
-            params.append(field.get_db_prep_value(v, connection))
+            params.append(field.get_db_prep_value(v, conn))
     if slice_ is not None:
         start, stop = slice_
         if stop <= start:
             return []
         params += [stop - start, start]
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    db = connection.alias
+    db = conn.alias
     if not related_layout:
         return [model.from_db(db, attnames, _converted(row, converters)) for row in rows]
     out = []
@@ -167,10 +172,11 @@ def fetch_one(model, *, for_update: bool = False, **where):
 
 def _update_statement(instance, fields):
     """(sql, params, after) of `instance.save(update_fields=fields)`; sends pre_save now."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     model = type(instance)
     opts = model._meta
     fields = tuple(fields)
-    key = ("update", connection.vendor, model, fields)
+    key = ("update", conn.vendor, model, fields)
     found = _sql_cache.get(key)
     if found is None:
         objs = [opts.get_field(name) for name in fields]
@@ -179,11 +185,11 @@ def _update_statement(instance, fields):
         found = (f"UPDATE {table} SET {sets} WHERE {_q(opts.pk.column)} = %s", objs)
         _sql_cache[key] = found
     sql, objs = found
-    using = connection.alias
+    using = conn.alias
     update_fields_set = frozenset(fields)
     signals.pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=update_fields_set)
-    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in objs]
-    params.append(opts.pk.get_db_prep_value(instance.pk, connection))
+    params = [f.get_db_prep_save(f.pre_save(instance, False), conn) for f in objs]
+    params.append(opts.pk.get_db_prep_value(instance.pk, conn))
 
     def after():
         instance._state.adding = False
@@ -197,9 +203,10 @@ def _update_statement(instance, fields):
 
 def _insert_statement(objs):
     """(sql, params, after) of `bulk_create(objs)` (primary keys not read back)."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     model = type(objs[0])
     opts = model._meta
-    key = ("insert", connection.vendor, model)
+    key = ("insert", conn.vendor, model)
     fields = _sql_cache.get(key)
     if fields is None:
         fields = [f for f in opts.concrete_fields if not f.primary_key]
@@ -209,8 +216,8 @@ def _insert_statement(objs):
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = []
     for obj in objs:
-        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    using = connection.alias
+        params += [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+    using = conn.alias
 
     def after():
         for obj in objs:
@@ -255,11 +262,12 @@ class Batch:
             self.add(sql, params, after=after)
 
     def run(self) -> None:
+        conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
         writes, self._writes = self._writes, []
         if not writes:
             return
-        with connection.cursor() as cursor:
-            if len(writes) > 1 and connection.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            if len(writes) > 1 and conn.vendor == "postgresql":
                 ctes = ", ".join(f"w{i} AS ({sql} RETURNING 1)" for i, (sql, _, _, _) in enumerate(writes))
                 counts = ", ".join(f"(SELECT COUNT(*) FROM w{i})" for i in range(len(writes)))
                 cursor.execute(f"WITH {ctes} SELECT {counts}", [p for _, params, _, _ in writes for p in params])
@@ -295,13 +303,14 @@ def insert_many(objs) -> None:
 
 
 def _converted(row, converters):
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     if not converters:
         return row
     row = list(row)
     for i, funcs, field in converters:
         value = row[i]
         for func in funcs:
-            value = func(value, field.cached_col, connection)
+            value = func(value, field.cached_col, conn)
         row[i] = value
     return row
 
@@ -310,9 +319,10 @@ def fetch_with_one_to_one(model, *, pk, related: tuple[str, ...]):
     """`model.objects.select_related(*related).filter(pk=pk).first()` for reverse
     one-to-one relations (`user.wallet`): one statement, the related objects cached
     both ways as select_related does (a missing one is cached as None)."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     if not _in_range(model._meta.pk, pk):
         return None
-    key = ("join", connection.vendor, model, related)
+    key = ("join", conn.vendor, model, related)
     found = _sql_cache.get(key)
     if found is None:
         opts = model._meta
@@ -334,7 +344,7 @@ def fetch_with_one_to_one(model, *, pk, related: tuple[str, ...]):
         start = 0
         for part_model, fields, _, rel in parts:
             converters = [
-                (i, connection.ops.get_db_converters(f.cached_col) + f.get_db_converters(connection), f)
+                (i, conn.ops.get_db_converters(f.cached_col) + f.get_db_converters(conn), f)
                 for i, f in enumerate(fields)
             ]
             pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
@@ -346,12 +356,12 @@ def fetch_with_one_to_one(model, *, pk, related: tuple[str, ...]):
         found = (sql, layout)
         _sql_cache[key] = found
     sql, layout = found
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, conn)])
         row = cursor.fetchone()
     if row is None:
         return None
-    db = connection.alias
+    db = conn.alias
     main = None
     for part_model, begin, end, attnames, converters, pk_index, rel in layout:
         values = row[begin:end]
@@ -367,9 +377,10 @@ def fetch_with_one_to_one(model, *, pk, related: tuple[str, ...]):
 
 def count(model, **where) -> int:
     """`model.objects.filter(**where).count()` (the lookups of `fetch_all`, but `in`)."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     opts = model._meta
     names = tuple(where)
-    key = ("count", connection.vendor, model, names)
+    key = ("count", conn.vendor, model, names)
     found = _sql_cache.get(key)
     if found is None:
         parsed = [_parse(opts, name) for name in names]
@@ -382,8 +393,8 @@ def count(model, **where) -> int:
     values = [where[name] for name in names]
     if any(op == "exact" and not _in_range(f, v) for (f, op), v in zip(parsed, values, strict=True)):
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_value(v, connection) for (f, _), v in zip(parsed, values, strict=True)])
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_value(v, conn) for (f, _), v in zip(parsed, values, strict=True)])
         return cursor.fetchone()[0]
 
 
@@ -393,9 +404,10 @@ def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False)
     key (tables keyed by the same thing, e.g. a user's wallet and streak, both keyed
     by the user): (instance or None, [sibling instance or None, ...]). Only `model`'s
     row is locked."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     if not _in_range(model._meta.pk, pk):
         return None, [None] * len(siblings)
-    key = ("siblings", connection.vendor, model, siblings, for_update)
+    key = ("siblings", conn.vendor, model, siblings, for_update)
     found = _sql_cache.get(key)
     if found is None:
         table = _q(model._meta.db_table)
@@ -410,8 +422,8 @@ def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False)
             parts.append((sibling, list(sibling._meta.concrete_fields), alias))
         columns = ", ".join(f"{alias}.{_q(f.column)}" for _, fields, alias in parts for f in fields)
         sql = f"SELECT {columns} FROM {table} {' '.join(joins)} WHERE {table}.{_q(model._meta.pk.column)} = %s"
-        if for_update and connection.features.has_select_for_update:
-            sql += f" FOR UPDATE OF {table}" if connection.features.has_select_for_update_of else " FOR UPDATE"
+        if for_update and conn.features.has_select_for_update:
+            sql += f" FOR UPDATE OF {table}" if conn.features.has_select_for_update_of else " FOR UPDATE"
         layout = []
         start = 0
         for part_model, fields, _ in parts:
@@ -420,12 +432,12 @@ def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False)
             start += len(fields)
         found = _sql_cache[key] = (sql, layout)
     sql, layout = found
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, conn)])
         row = cursor.fetchone()
     if row is None:
         return None, [None] * len(siblings)
-    db = connection.alias
+    db = conn.alias
     objs = []
     for part_model, begin, end, attnames, converters, pk_index in layout:
         values = row[begin:end]
@@ -440,9 +452,10 @@ def upsert_add(instance, *, conflict: tuple[str, ...], add: tuple[str, ...]):
     locked, as `select_for_update` + `save` would. Returns the row as it now is (a new
     instance). Sends post_save (created=False either way: receivers here only need to
     know the row changed)."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     model = type(instance)
     opts = model._meta
-    key = ("upsert_add", connection.vendor, model, conflict, add)
+    key = ("upsert_add", conn.vendor, model, conflict, add)
     found = _sql_cache.get(key)
     if found is None:
         fields = [f for f in opts.concrete_fields if not f.primary_key]
@@ -462,13 +475,13 @@ def upsert_add(instance, *, conflict: tuple[str, ...], add: tuple[str, ...]):
         )
         found = _sql_cache[key] = (sql, fields, [f.attname for f in returned], _converters(returned))
     sql, fields, attnames, converters = found
-    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    params = [f.get_db_prep_save(f.pre_save(instance, True), conn) for f in fields]
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    obj = model.from_db(connection.alias, attnames, _converted(row, converters))
+    obj = model.from_db(conn.alias, attnames, _converted(row, converters))
     signals.post_save.send(
-        sender=model, instance=obj, created=False, update_fields=None, raw=False, using=connection.alias
+        sender=model, instance=obj, created=False, update_fields=None, raw=False, using=conn.alias
     )
     return obj
 
@@ -479,9 +492,10 @@ def lock_pair(model, *, pk, other, other_pk, other_owner: str):
     (row, other row), or (None, None) when either is missing (the caller then locks
     them one by one to tell which). Rows are locked in that order (`FOR UPDATE OF`
     lists them so); the other row is locked, so it is read as its latest version."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
     if not (_in_range(model._meta.pk, pk) and _in_range(other._meta.pk, other_pk)):
         return None, None
-    key = ("pair", connection.vendor, model, other, other_owner)
+    key = ("pair", conn.vendor, model, other, other_owner)
     found = _sql_cache.get(key)
     if found is None:
         table = _q(model._meta.db_table)
@@ -493,21 +507,21 @@ def lock_pair(model, *, pk, other, other_pk, other_owner: str):
             f"ON o.{_q(other._meta.pk.column)} = %s AND o.{_q(owner)} = {table}.{_q(model._meta.pk.column)} "
             f"WHERE {table}.{_q(model._meta.pk.column)} = %s"
         )
-        if connection.features.has_select_for_update:
-            sql += f" FOR UPDATE OF {table}, o" if connection.features.has_select_for_update_of else " FOR UPDATE"
+        if conn.features.has_select_for_update:
+            sql += f" FOR UPDATE OF {table}, o" if conn.features.has_select_for_update_of else " FOR UPDATE"
         found = _sql_cache[key] = (
             sql, [f.attname for f in fields], _converters(fields), [f.attname for f in other_fields],
             _converters(other_fields), len(fields),
         )
     sql, attnames, converters, other_attnames, other_converters, width = found
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         cursor.execute(
-            sql, [other._meta.pk.get_db_prep_value(other_pk, connection), model._meta.pk.get_db_prep_value(pk, connection)]
+            sql, [other._meta.pk.get_db_prep_value(other_pk, conn), model._meta.pk.get_db_prep_value(pk, conn)]
         )
         row = cursor.fetchone()
     if row is None:
         return None, None
-    db = connection.alias
+    db = conn.alias
     return (
         model.from_db(db, attnames, _converted(row[:width], converters)),
         other.from_db(db, other_attnames, _converted(row[width:], other_converters)),
