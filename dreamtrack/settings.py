@@ -129,6 +129,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The hot write paths' fixed statements as server-side prepared statements on
+# PostgreSQL (apps/core/fastsql.py `execute`). Turn off behind a pooler that
+# shares sessions between clients (pgbouncer in transaction mode).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 
 # --- Cache ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

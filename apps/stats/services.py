@@ -7,6 +7,8 @@ from datetime import date
 
 from django.db import connection
 
+from apps.core.fastsql import execute
+
 from .models import DailyActivity, StatCounter
 
 # The counters the contract lists; `stats/` shows these (0 when never touched)
@@ -73,10 +75,10 @@ def stats_increment_and_read(
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
             returning = ", ".join([_q("key"), _q("value"), *read_sql])
-            cursor.execute(sql + " RETURNING " + returning, params + read_params)
+            execute(cursor, sql + " RETURNING " + returning, params + read_params)
             rows = cursor.fetchall()  # one per key; the reads repeat on each
             return {row[0]: row[1] for row in rows}, list(rows[0][2:])
-        cursor.execute(sql, params)
+        execute(cursor, sql, params)
     changed = dict(StatCounter.objects.filter(user_id=user_id, key__in=deltas).values_list("key", "value"))
     return changed, _select_reads(read_sql, read_params)
 
@@ -115,10 +117,10 @@ def daily_activity_increment_and_read(
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
             returning = ", ".join([returned_fields, *read_sql])
-            cursor.execute(sql + " RETURNING " + returning, params + read_params)
+            execute(cursor, sql + " RETURNING " + returning, params + read_params)
             values = cursor.fetchone()
             return dict(zip(fields, values[: len(fields)], strict=True)), list(values[len(fields) :])
-        cursor.execute(sql, params)
+        execute(cursor, sql, params)
     row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).get()
     return row, _select_reads(read_sql, read_params)
 
@@ -146,5 +148,5 @@ def _select_reads(read_sql: list[str], params: list) -> list:
     if not read_sql:
         return []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(read_sql), params)
+        execute(cursor, "SELECT " + ", ".join(read_sql), params)
         return list(cursor.fetchone())

@@ -220,3 +220,40 @@ def test_lock_pair_returns_both_rows_or_nothing(make_user):
         assert lock_pair(Wallet, pk=bob.pk, other=Task, other_pk=task.pk, other_owner="user") == (None, None)
         assert lock_pair(Wallet, pk=alice.pk, other=Task, other_pk=task.pk + 1000, other_owner="user") == (None, None)
         assert lock_pair(Wallet, pk=alice.pk, other=Task, other_pk=2**70, other_owner="user") == (None, None)
+
+
+def test_hot_statements_are_prepared_once_per_postgresql_session_and_a_failed_attempt_is_not_reused(make_user, settings):
+    from django.db import IntegrityError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements exist on PostgreSQL only")
+    from apps.core.fastsql import execute
+
+    user = make_user()
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'dt_%%'")
+            return {row[0] for row in cursor.fetchall()}
+
+    before = prepared()
+    for _ in range(3):
+        assert _fields(fetch_one(Wallet, user_id=user.pk)) == _fields(Wallet.objects.get(user=user))
+    assert len(prepared() - before) == 1  # one statement, prepared on first use, executed three times
+    # A first attempt that fails (here: a unique violation) is not remembered under its name...
+    sql = 'INSERT INTO "stats_statcounter" ("user_id", "key", "value") VALUES (%s, %s, %s)'
+    with connection.cursor() as cursor:
+        execute(cursor, sql, [user.pk, "k", 1])
+    fresh = 'INSERT INTO "stats_statcounter" ("user_id", "key", "value") VALUES (%s, %s, %s) RETURNING "id"'
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        execute(cursor, fresh, [user.pk, "k", 1])
+    # ...so the next use prepares it again under a new name and works.
+    with connection.cursor() as cursor:
+        execute(cursor, fresh, [user.pk, "k2", 1])
+        assert cursor.fetchone()[0] > 0
+    settings.DB_PREPARED_STATEMENTS = False
+    count = len(prepared())
+    with connection.cursor() as cursor:
+        execute(cursor, 'SELECT COUNT(*) FROM "stats_statcounter" WHERE "user_id" = %s', [user.pk])
+        assert cursor.fetchone()[0] == 2
+    assert len(prepared()) == count  # turned off: a plain statement
