@@ -11,19 +11,21 @@ In one transaction, with the user's wallet row locked, it:
 4. pays level-ups (each level once in a lifetime),
 5. increments statistics, unlocks the achievements they reach and pays their
    rewards, repeating 4-5 while an unlock leads to another,
-6. writes the wallet once and the ledger rows in one insert,
+6. writes the wallet, the ledger rows and the day's earnings in one batch
+   (one statement on PostgreSQL, with the caller's own write if it passes `batch`),
 and returns the RewardSummary of everything that request granted.
 
 Lock order (the one global order; take only what you need, in this order):
     1. the wallet row of each user involved, ascending user id (`lock_wallets`)
-    2. that user's streak row
-    3. the domain row being changed (task, habit, ...) -- callers lock it
-       *after* the wallet (via `apply(..., before=...)`) or hold no other lock
-    4. inventory rows, ascending id; 5. boost slots
-`before` runs right after the wallet lock, so inside `apply` the domain row
-comes before the streak; that cannot deadlock, because a streak row is only
-ever locked by a transaction that already holds its user's wallet.
-Stats and daily-activity rows are upserts, serialized by the wallet lock.
+    2. the domain row being changed (task, habit, ...) -- locked with the wallet
+       in one statement (`apply(lock_also=...)`), or by `apply(before=...)`
+       right after it; or the caller holds no other lock
+    3. that user's streak row (only when a day is counted)
+    4. inventory rows; 5. boost slots
+A streak row is only ever locked by a transaction that already holds its
+user's wallet, so its place after the domain row cannot deadlock.
+Stats and daily-activity rows are upserts, serialized by the wallet lock; what
+relies on that is read by a statement that starts after the lock is held.
 Slow or external work (notifications, cache) runs in `transaction.on_commit`.
 """
 from __future__ import annotations
