@@ -96,10 +96,33 @@ def task_reward(*, difficulty: str, deadline: date | None, day: date) -> tuple[i
     return xp, coins, on_time
 
 
+def _change_own_task(*, user, task_id: int, now: datetime, event: ProgressEvent, check, change):
+    """The one write path of complete and reopen: lock the user's wallet and task together
+    (the global lock order; 404 if the task is not theirs), `check(task)` under those
+    locks (it refuses, or fills in the event: apply() reads its amounts only after),
+    apply the event, `change(task, summary)`, and write the task with the progress in
+    one batch. Returns (task, summary)."""
+    service = UserProgressService(user, now=now)
+
+    def before(wallet):
+        if service.locked_row is None:
+            raise NotFound()
+        check(service.locked_row)
+
+    with transaction.atomic():
+        batch = Batch()
+        summary = service.apply(event, before=before, savepoint=False, batch=batch, lock_also=(Task, task_id))
+        task = service.locked_row
+        change(task, summary)
+        batch.update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...)
+        batch.run()  # with the wallet, ledger and daily writes: one round trip
+    return task, summary
+
+
 def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[Task, RewardSummary]:
     """Complete the user's open task and pay its reward. 404 if not theirs, 409 if already completed.
 
-    The task row is locked after the wallet (the global lock order) and checked
+    The task row is locked with the wallet (the global lock order) and checked
     under that lock, so concurrent completions of one task pay exactly once.
     """
     now = now or timezone.now()
@@ -112,37 +135,24 @@ def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[T
         capped_by="task_completions",
         day=today,
     )
-    locked: dict[str, Task] = {}
 
-    def lock_and_check(wallet):
-        task = service.locked_row  # locked with the wallet (lock_also)
-        if task is None:
-            raise NotFound()
+    def check(task):
         if task.status == Task.Status.COMPLETED:
             raise TaskAlreadyCompleted()
-        # The reward depends on the locked row, so it is filled in here: apply()
-        # reads the event's amounts and stats only after `before` returns.
+        # The reward depends on the locked row, so it is filled in here.
         event.xp, event.coins, on_time = task_reward(difficulty=task.difficulty, deadline=task.deadline, day=today)
         event.stats = {"tasks_completed": 1, "tasks_completed_on_time": 1 if on_time else 0}
         task.completed_on_time = on_time
-        locked["task"] = task
 
-    with transaction.atomic():
-        batch = Batch()
-        service = UserProgressService(user, now=now)
-        summary = service.apply(
-            event, before=lock_and_check, savepoint=False, batch=batch, lock_also=(Task, task_id)
-        )
-        task = locked["task"]
+    def change(task, summary):
         task.status = Task.Status.COMPLETED
         task.completed_at = now
         task.completed_local_date = today
         # The own reward after boosts and the cap (0 when capped): what reopen takes back.
         task.reward_xp = summary.own_xp
         task.reward_coins = summary.own_coins
-        batch.update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...)
-        batch.run()  # with the wallet, ledger and daily writes: one round trip
-    return task, summary
+
+    return _change_own_task(user=user, task_id=task_id, now=now, event=event, check=check, change=change)
 
 
 def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Task, RewardSummary]:
@@ -164,12 +174,8 @@ def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Tas
         activity="tasks_completed",
         activity_delta=-1,
     )
-    locked: dict[str, Task] = {}
 
-    def lock_and_check(wallet):
-        task = service.locked_row  # locked with the wallet (lock_also)
-        if task is None:
-            raise NotFound()
+    def check(task):
         if task.status != Task.Status.COMPLETED:
             raise TaskNotCompleted()
         if task.completed_local_date != today:
@@ -177,21 +183,13 @@ def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Tas
         event.xp, event.coins = -task.reward_xp, -task.reward_coins
         event.day = task.completed_local_date
         event.stats = {"tasks_completed": -1, "tasks_completed_on_time": -1 if task.completed_on_time else 0}
-        locked["task"] = task
 
-    with transaction.atomic():
-        batch = Batch()
-        service = UserProgressService(user, now=now)
-        summary = service.apply(
-            event, before=lock_and_check, savepoint=False, batch=batch, lock_also=(Task, task_id)
-        )
-        task = locked["task"]
+    def change(task, summary):
         task.status = Task.Status.OPEN
         task.completed_at = None
         task.completed_local_date = None
         task.reward_xp = 0
         task.reward_coins = 0
         task.completed_on_time = False
-        batch.update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...)
-        batch.run()  # with the wallet, ledger and daily writes: one round trip
-    return task, summary
+
+    return _change_own_task(user=user, task_id=task_id, now=now, event=event, check=check, change=change)
