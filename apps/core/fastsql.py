@@ -401,6 +401,94 @@ def count(model, **where) -> int:
         return cursor.fetchone()[0]
 
 
+def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False):
+    """`model.objects[.select_for_update(of=("self",))].filter(pk=pk).first()` and, in
+    the same statement, the row of each model in `siblings` that has the same primary
+    key (tables keyed by the same thing, e.g. a user's wallet and streak, both keyed
+    by the user): (instance or None, [sibling instance or None, ...]). Only `model`'s
+    row is locked."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    if not _in_range(model._meta.pk, pk):
+        return None, [None] * len(siblings)
+    key = ("siblings", conn.vendor, model, siblings, for_update)
+    found = _sql_cache.get(key)
+    if found is None:
+        table = _q(model._meta.db_table)
+        parts = [(model, list(model._meta.concrete_fields), table)]
+        joins = []
+        for n, sibling in enumerate(siblings):
+            alias = _q(f"s{n}")
+            joins.append(
+                f"LEFT OUTER JOIN {_q(sibling._meta.db_table)} {alias} "
+                f"ON {alias}.{_q(sibling._meta.pk.column)} = {table}.{_q(model._meta.pk.column)}"
+            )
+            parts.append((sibling, list(sibling._meta.concrete_fields), alias))
+        columns = ", ".join(f"{alias}.{_q(f.column)}" for _, fields, alias in parts for f in fields)
+        sql = f"SELECT {columns} FROM {table} {' '.join(joins)} WHERE {table}.{_q(model._meta.pk.column)} = %s"
+        if for_update and conn.features.has_select_for_update:
+            sql += f" FOR UPDATE OF {table}" if conn.features.has_select_for_update_of else " FOR UPDATE"
+        layout = []
+        start = 0
+        for part_model, fields, _ in parts:
+            pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+            layout.append((part_model, start, start + len(fields), [f.attname for f in fields], _converters(fields), pk_index))
+            start += len(fields)
+        found = _sql_cache[key] = (sql, layout)
+    sql, layout = found
+    with conn.cursor() as cursor:
+        execute(cursor, sql, [model._meta.pk.get_db_prep_value(pk, conn)])
+        row = cursor.fetchone()
+    if row is None:
+        return None, [None] * len(siblings)
+    db = conn.alias
+    objs = []
+    for part_model, begin, end, attnames, converters, pk_index in layout:
+        values = row[begin:end]
+        objs.append(None if values[pk_index] is None else part_model.from_db(db, attnames, _converted(values, converters)))
+    return objs[0], objs[1:]
+
+
+def upsert_add(instance, *, conflict: tuple[str, ...], add: tuple[str, ...]):
+    """Insert `instance` (a new row of a plain model with an auto primary key) or, when
+    a row with the same `conflict` columns exists (a unique constraint), add the
+    instance's `add` values to that row's instead: one statement that leaves the row
+    locked, as `select_for_update` + `save` would. Returns the row as it now is (a new
+    instance). Sends post_save (created=False either way: receivers here only need to
+    know the row changed)."""
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    model = type(instance)
+    opts = model._meta
+    key = ("upsert_add", conn.vendor, model, conflict, add)
+    found = _sql_cache.get(key)
+    if found is None:
+        fields = [f for f in opts.concrete_fields if not f.primary_key]
+        table = _q(opts.db_table)
+        columns = ", ".join(_q(f.column) for f in fields)
+        conflict_columns = ", ".join(_q(opts.get_field(name).column) for name in conflict)
+        sets = ", ".join(
+            f"{_q(opts.get_field(name).column)} = {table}.{_q(opts.get_field(name).column)} "
+            f"+ EXCLUDED.{_q(opts.get_field(name).column)}"
+            for name in add
+        )
+        returned = list(opts.concrete_fields)
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({conflict_columns}) DO UPDATE SET {sets} "
+            f"RETURNING {', '.join(_q(f.column) for f in returned)}"
+        )
+        found = _sql_cache[key] = (sql, fields, [f.attname for f in returned], _converters(returned))
+    sql, fields, attnames, converters = found
+    params = [f.get_db_prep_save(f.pre_save(instance, True), conn) for f in fields]
+    with conn.cursor() as cursor:
+        execute(cursor, sql, params)
+        row = cursor.fetchone()
+    obj = model.from_db(conn.alias, attnames, _converted(row, converters))
+    signals.post_save.send(
+        sender=model, instance=obj, created=False, update_fields=None, raw=False, using=conn.alias
+    )
+    return obj
+
+
 def lock_pair(model, *, pk, other, other_pk, other_owner: str):
     """Lock `model`'s row `pk` and `other`'s row `other_pk` whose `other_owner` column
     equals `pk` (e.g. a user's wallet and one of that user's tasks), in one statement:

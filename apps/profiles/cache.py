@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from apps.core import catalog_versions
-from apps.core.fastsql import fetch_one, fetch_with_one_to_one
+from apps.core.fastsql import fetch_one, fetch_with_siblings
 from apps.core.user_version import AUTH_VERSION_KEY, VERSION_KEY, user_version_bump, user_version_settle
 
 AUTH_KEY = "ua:{}"
@@ -114,8 +114,12 @@ def user_profile_load(user, *, store: bool = True) -> None:
     snapshot did not carry them), and keep them in the snapshot for the next request."""
     if _relations_loaded(user):
         return
-    loaded = fetch_with_one_to_one(type(user), pk=user.pk, related=_RELATIONS)  # one query, both LEFT JOINed
-    wallet, streak = (_cached(loaded, name) if loaded is not None else None for name in _RELATIONS)
+    from apps.progression.models import Wallet
+    from apps.streaks.models import Streak
+
+    wallet, (streak,) = fetch_with_siblings(Wallet, pk=user.pk, siblings=(Streak,))
+    if wallet is None:  # a user made outside registration (createsuperuser) may have no wallet
+        streak = fetch_one(Streak, user_id=user.pk)
     _set_relations(user, wallet, streak)
     if store:
         _store(user)
