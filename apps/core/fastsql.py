@@ -318,66 +318,6 @@ def _converted(row, converters):
     return row
 
 
-def fetch_with_one_to_one(model, *, pk, related: tuple[str, ...]):
-    """`model.objects.select_related(*related).filter(pk=pk).first()` for reverse
-    one-to-one relations (`user.wallet`): one statement, the related objects cached
-    both ways as select_related does (a missing one is cached as None)."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
-    if not _in_range(model._meta.pk, pk):
-        return None
-    key = ("join", conn.vendor, model, related)
-    found = _sql_cache.get(key)
-    if found is None:
-        opts = model._meta
-        table = _q(opts.db_table)
-        parts = [(model, list(opts.concrete_fields), table, None)]
-        joins = []
-        for n, name in enumerate(related):
-            rel = opts.get_field(name)  # a OneToOneRel
-            rel_model = rel.related_model
-            alias = _q(f"r{n}")
-            joins.append(
-                f"LEFT OUTER JOIN {_q(rel_model._meta.db_table)} {alias} "
-                f"ON {alias}.{_q(rel.field.column)} = {table}.{_q(opts.pk.column)}"
-            )
-            parts.append((rel_model, list(rel_model._meta.concrete_fields), alias, rel))
-        columns = ", ".join(f"{alias}.{_q(f.column)}" for _, fields, alias, _ in parts for f in fields)
-        sql = f"SELECT {columns} FROM {table} {' '.join(joins)} WHERE {table}.{_q(opts.pk.column)} = %s"
-        layout = []
-        start = 0
-        for part_model, fields, _, rel in parts:
-            converters = [
-                (i, conn.ops.get_db_converters(f.cached_col) + f.get_db_converters(conn), f)
-                for i, f in enumerate(fields)
-            ]
-            pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
-            layout.append(
-                (part_model, start, start + len(fields), [f.attname for f in fields],
-                 [(i, c, f) for i, c, f in converters if c], pk_index, rel)
-            )
-            start += len(fields)
-        found = (sql, layout)
-        _sql_cache[key] = found
-    sql, layout = found
-    with conn.cursor() as cursor:
-        execute(cursor, sql, [model._meta.pk.get_db_prep_value(pk, conn)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    db = conn.alias
-    main = None
-    for part_model, begin, end, attnames, converters, pk_index, rel in layout:
-        values = row[begin:end]
-        if rel is None:
-            main = part_model.from_db(db, attnames, _converted(values, converters))
-            continue
-        obj = None if values[pk_index] is None else part_model.from_db(db, attnames, _converted(values, converters))
-        rel.field.remote_field.set_cached_value(main, obj)  # user.wallet
-        if obj is not None:
-            rel.field.set_cached_value(obj, main)  # wallet.user
-    return main
-
-
 def count(model, **where) -> int:
     """`model.objects.filter(**where).count()` (the lookups of `fetch_all`, but `in`)."""
     conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute

@@ -100,26 +100,25 @@ def test_insert_many_is_bulk_create(make_user):
     assert stored == [{"amount": 1, "ref": "x1", "created_at": now}, {"amount": 2, "ref": "x2", "created_at": now}]
 
 
-def test_fetch_with_one_to_one_is_select_related(make_user):
+def test_fetch_with_siblings_reads_rows_keyed_alike_in_one_statement(make_user):
     from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from apps.core.fastsql import fetch_with_one_to_one
+    from apps.core.fastsql import fetch_with_siblings
 
-    User = get_user_model()
     user = make_user()
-    fast = fetch_with_one_to_one(User, pk=user.pk, related=("wallet", "streak"))
-    orm = User.objects.select_related("wallet", "streak").get(pk=user.pk)
-    assert _fields(fast) == _fields(orm)
-    assert _fields(fast.wallet) == _fields(orm.wallet) and _fields(fast.streak) == _fields(orm.streak)
-    assert fast.wallet.user is fast and fast.streak.user is fast
-    bare = User.objects.create_user(username="bare", email="bare@example.com", password="x-Passw0rd-123")
-    Wallet.objects.filter(user=bare).delete()
+    with CaptureQueriesContext(connection) as ctx:
+        wallet, (streak,) = fetch_with_siblings(Wallet, pk=user.pk, siblings=(Streak,))
+    assert len(ctx.captured_queries) == 1
+    assert _fields(wallet) == _fields(Wallet.objects.get(user=user))
+    assert _fields(streak) == _fields(Streak.objects.get(user=user))
+    bare = get_user_model().objects.create_user(username="bare", email="bare@example.com", password="x-Passw0rd-123")
     Streak.objects.filter(user=bare).delete()
-    fast = fetch_with_one_to_one(User, pk=bare.pk, related=("wallet", "streak"))
-    with pytest.raises(Wallet.DoesNotExist):
-        fast.wallet  # noqa: B018 -- cached as missing: no query
-    assert fetch_with_one_to_one(User, pk=10**9, related=("wallet",)) is None
-    assert fetch_with_one_to_one(User, pk=2**70, related=("wallet",)) is None
+    wallet, (streak,) = fetch_with_siblings(Wallet, pk=bare.pk, siblings=(Streak,))
+    assert wallet is not None and streak is None  # a missing sibling is None
+    assert fetch_with_siblings(Wallet, pk=10**9, siblings=(Streak,)) == (None, [None])
+    assert fetch_with_siblings(Wallet, pk=2**70, siblings=(Streak,)) == (None, [None])
 
 
 def test_count_and_slices_match_the_orm(make_user):
