@@ -25,8 +25,14 @@ from django.db.models import signals
 _sql_cache: dict = {}
 
 
+def _db():
+    """The default database connection itself: `django.db.connection` is a proxy that
+    looks the connection up again on every attribute access (measurable on hot paths)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _q(name: str) -> str:
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     return conn.ops.quote_name(name)
 
 
@@ -41,7 +47,7 @@ def _parse(opts, lookup: str):
 def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sliced: bool = False, related=()):
     """`where`: ((lookup, n), ...) with n the number of values of an `__in` lookup (else 1).
     `related`: non-null forward foreign keys to load with the rows (an inner join)."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     key = ("select", conn.vendor, model, where, for_update, order_by, sliced, related)
     found = _sql_cache.get(key)
     if found is None:
@@ -93,7 +99,7 @@ def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sl
 
 
 def _converters(fields) -> list:
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     converters = [
         (i, conn.ops.get_db_converters(f.cached_col) + f.get_db_converters(conn), f)
         for i, f in enumerate(fields)
@@ -103,7 +109,7 @@ def _converters(fields) -> list:
 
 def _in_range(field, value) -> bool:
     """False for an integer the column cannot hold (the ORM answers "no rows" rather than fail)."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     if not isinstance(value, int) or isinstance(value, bool):
         return True
     target = getattr(field, "target_field", None) or field
@@ -126,7 +132,7 @@ def fetch_all(
     """`model.objects[.select_for_update()].filter(**where)[.order_by(...)][start:stop]` as a list.
     Lookups: exact, gt, gte, lt, lte, in (a list or tuple), on the model's own columns.
     An integer the column cannot hold matches nothing (as the ORM's exact lookup)."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     opts = model._meta
     lookups, values = [], []
     for lookup, value in where.items():
@@ -175,7 +181,7 @@ def fetch_one(model, *, for_update: bool = False, **where):
 
 def _update_statement(instance, fields):
     """(sql, params, after) of `instance.save(update_fields=fields)`; sends pre_save now."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     model = type(instance)
     opts = model._meta
     fields = tuple(fields)
@@ -206,7 +212,7 @@ def _update_statement(instance, fields):
 
 def _insert_statement(objs):
     """(sql, params, after) of `bulk_create(objs)` (primary keys not read back)."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     model = type(objs[0])
     opts = model._meta
     key = ("insert", conn.vendor, model)
@@ -265,7 +271,7 @@ class Batch:
             self.add(sql, params, after=after)
 
     def run(self) -> None:
-        conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+        conn = _db()
         writes, self._writes = self._writes, []
         if not writes:
             return
@@ -306,7 +312,7 @@ def insert_many(objs) -> None:
 
 
 def _converted(row, converters):
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     if not converters:
         return row
     row = list(row)
@@ -320,7 +326,7 @@ def _converted(row, converters):
 
 def count(model, **where) -> int:
     """`model.objects.filter(**where).count()` (the lookups of `fetch_all`, but `in`)."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     opts = model._meta
     names = tuple(where)
     key = ("count", conn.vendor, model, names)
@@ -347,7 +353,7 @@ def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False)
     key (tables keyed by the same thing, e.g. a user's wallet and streak, both keyed
     by the user): (instance or None, [sibling instance or None, ...]). Only `model`'s
     row is locked."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     if not _in_range(model._meta.pk, pk):
         return None, [None] * len(siblings)
     key = ("siblings", conn.vendor, model, siblings, for_update)
@@ -395,7 +401,7 @@ def upsert_add(instance, *, conflict: tuple[str, ...], add: tuple[str, ...]):
     locked, as `select_for_update` + `save` would. Returns the row as it now is (a new
     instance). Sends post_save (created=False either way: receivers here only need to
     know the row changed)."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     model = type(instance)
     opts = model._meta
     key = ("upsert_add", conn.vendor, model, conflict, add)
@@ -435,7 +441,7 @@ def lock_pair(model, *, pk, other, other_pk, other_owner: str):
     (row, other row), or (None, None) when either is missing (the caller then locks
     them one by one to tell which). Rows are locked in that order (`FOR UPDATE OF`
     lists them so); the other row is locked, so it is read as its latest version."""
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per attribute
+    conn = _db()
     if not (_in_range(model._meta.pk, pk) and _in_range(other._meta.pk, other_pk)):
         return None, None
     key = ("pair", conn.vendor, model, other, other_owner)
