@@ -255,7 +255,8 @@ class UserProgressService:
                     self.stat_deltas["longest_streak"] += streak_update.longest_delta
             elif streak_values is not None:
                 self._show_streak(summary, streak_values)
-            # else: read with the first statistics statement below
+            # No daily row touched: the streak is read with the first statistics statement.
+            streak_unread = streak_values is None
 
             # 2. the event's own reward or cost
             if event.boostable and (xp > 0 or coins > 0):
@@ -289,16 +290,14 @@ class UserProgressService:
                 if self.reached_level:
                     triggers.append("level")
                 have_read = unlocked_read(user_id=self.user_id, triggers=triggers) if triggers else None
-                show_streak = streak_values is None
-                streak_values = () if show_streak else streak_values  # read once
                 changed, reads = stats_increment_and_read(
                     user_id=self.user_id,
                     deltas=dict(self.stat_deltas),
-                    reads=(streak_reads(user_id=self.user_id) if show_streak else ()) + ((have_read,) if have_read else ()),
+                    reads=(streak_reads(user_id=self.user_id) if streak_unread else ()) + ((have_read,) if have_read else ()),
                 )
-                if show_streak:
+                if streak_unread:
                     self._show_streak(summary, reads[:3])
-                    reads = reads[3:]
+                    reads, streak_unread = reads[3:], False
                 have = set(reads[0]) if have_read else None
                 self.stat_deltas.clear()
                 if self.reached_level:
@@ -326,7 +325,7 @@ class UserProgressService:
                     )
 
             # 6. write the wallet once, the ledger in one insert
-            self._persist(day, self.batch)
+            self._persist(day)
             if own_batch:
                 self.batch.run()
             summary.level_after = level_for_xp(self.wallet.xp)
@@ -390,7 +389,8 @@ class UserProgressService:
         # Achievements triggered by `level` see the highest level ever reached.
         self.reached_level = level
 
-    def _persist(self, day, batch: Batch):
+    def _persist(self, day):
+        batch = self.batch
         fields = ["max_level_rewarded", "updated_at"]
         for currency in CURRENCIES:
             if self.balances[currency] != getattr(self.wallet, currency):
