@@ -39,6 +39,7 @@ def parse_args():
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests first (default 30)")
     parser.add_argument("--cprofile", type=int, default=0, metavar="N", help="print the N functions with most own time")
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime (default), cumulative...")
+    parser.add_argument("--show-sql", action="store_true", help="print the SQL statements of the last request")
     parser.add_argument("--cpu", action="store_true", help="profile CPU time only (time spent waiting for "
                         "PostgreSQL and Redis left out)")
     return parser.parse_args()
@@ -117,9 +118,11 @@ def main() -> int:
     django.setup()
     application = get_wsgi_application()
     statements = [0]
+    last_sql = []
 
     def count(execute, sql, params, many, context):
         statements[0] += 1
+        last_sql.append((sql, params))
         return execute(sql, params, many, context)
 
     def call(i: int) -> str:
@@ -143,6 +146,7 @@ def main() -> int:
         if profiler:
             profiler.enable()
         for i in range(args.warmup, needed):
+            last_sql.clear()
             call(i)
         if profiler:
             profiler.disable()
@@ -154,6 +158,14 @@ def main() -> int:
           + (" (with cProfile's overhead)" if profiler else ""))
     if backend_before is not None and backend_after is not None:
         print(f"PostgreSQL's backend process: {(backend_after - backend_before) / n * 1000:.2f} ms CPU each")
+    if args.show_sql:
+        for sql, params in last_sql:
+            print(f"\n{sql}\n  -- params: {params!r}")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT name, statement FROM pg_prepared_statements ORDER BY name")
+                for name, statement in cursor.fetchall():
+                    print(f"\n-- prepared {name}:\n{statement}")
     if profiler:
         stream = io.StringIO()
         pstats.Stats(profiler, stream=stream).sort_stats(args.sort).print_stats(args.cprofile)

@@ -48,7 +48,8 @@ class AchievementRewardItem(models.Model):
 class UserAchievement(models.Model):
     """An unlock. Exactly once per (user, achievement): a unique constraint, not a check."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievements")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievements", db_index=False)
     achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="unlocks")
     unlocked_at = models.DateTimeField(auto_now_add=True)
     seen_at = models.DateTimeField(null=True, blank=True)

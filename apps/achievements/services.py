@@ -9,11 +9,11 @@ even if two transactions try.
 """
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
 from apps.core import catalog_versions
-from apps.core.fastsql import fetch_all
+from apps.core.fastsql import db, fetch_all
 from apps.core.user_version import user_version_bump
 
 from .models import Achievement, AchievementRewardItem, UserAchievement
@@ -85,13 +85,14 @@ def unlocked_read(*, user_id: int, triggers) -> tuple[str, list] | None:
     anyway (the stats upsert): its answer is `have` for
     `achievements_unlock_for_stats`. PostgreSQL only (an array); None elsewhere
     or when no achievement has these triggers."""
-    if connection.vendor != "postgresql":
+    conn = db()
+    if conn.vendor != "postgresql":
         return None
     catalog = catalog_by_trigger()
     ids = [a.id for trigger in triggers for a in catalog.get(trigger, ())]
     if not ids:
         return None
-    table = connection.ops.quote_name(UserAchievement._meta.db_table)
+    table = conn.ops.quote_name(UserAchievement._meta.db_table)
     return (
         f'SELECT ARRAY(SELECT "achievement_id" FROM {table} WHERE "user_id" = %s AND "achievement_id" = ANY(%s))',
         [user_id, ids],

@@ -13,7 +13,8 @@ class ActiveBoost(models.Model):
     (see apps.boosts.services.boost_use), so concurrent uses cannot both win.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="boosts")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="boosts", db_index=False)
     type = models.CharField(max_length=8, choices=BoostType.choices)
     multiplier = models.DecimalField(max_digits=4, decimal_places=2)
     started_at = models.DateTimeField()
@@ -39,7 +40,8 @@ class BoostSlot(models.Model):
     start only once it has passed.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     type = models.CharField(max_length=8, choices=BoostType.choices)
     active_until = models.DateTimeField(null=True, blank=True)
 

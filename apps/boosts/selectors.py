@@ -29,14 +29,15 @@ def multiplier_reads(*, user_id: int, now) -> tuple[tuple[str, list], ...]:
     """Scalar subqueries (sql, params) giving the highest active xp and coins multipliers
     (NULL when none), for a caller that evaluates them inside a statement it runs anyway
     (apps.stats.services.daily_activity_increment_and_read). `multipliers_from` reads them."""
-    from django.db import connection
+    from apps.core.fastsql import db
 
-    q = connection.ops.quote_name
+    ops = db().ops
+    q = ops.quote_name
     sql = (
         f"SELECT MAX({q('multiplier')}) FROM {q(ActiveBoost._meta.db_table)} "
         f"WHERE {q('user_id')} = %s AND {q('type')} = %s AND {q('expires_at')} > %s AND {q('started_at')} <= %s"
     )
-    at = connection.ops.adapt_datetimefield_value(now)
+    at = ops.adapt_datetimefield_value(now)
     return tuple((sql, [user_id, boost_type, at, at]) for boost_type in ("xp", "coins"))
 
 

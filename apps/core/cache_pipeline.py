@@ -14,12 +14,12 @@ read or counted, as the cache's IGNORE_EXCEPTIONS would have it.
 """
 import logging
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 
 logger = logging.getLogger("dreamtrack.cache")
 
 
-def _redis_client():
+def _redis_client(cache):
     client = getattr(cache, "client", None)
     get_client = getattr(client, "get_client", None)
     return client, (get_client(write=True) if get_client is not None else None)
@@ -28,10 +28,12 @@ def _redis_client():
 def read_and_count(keys: list[str], counters: list[tuple[str, int]] = ()) -> tuple[dict, dict[str, int] | None]:
     """(what the cache holds of `keys`, {counter key: its value after adding one} or None
     when the counters were not counted here). `counters`: (key, seconds to live)."""
+    # The cache itself, once: `django.core.cache.cache` looks it up again on every attribute.
+    cache = caches[DEFAULT_CACHE_ALIAS]
     if not counters:
         return (cache.get_many(keys) if keys else {}), None
     try:
-        wrapper, redis = _redis_client()
+        wrapper, redis = _redis_client(cache)
     except Exception:  # noqa: BLE001 - the cache is down: as IGNORE_EXCEPTIONS
         logger.warning("cache unreachable", exc_info=True)
         return {}, None

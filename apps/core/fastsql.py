@@ -25,14 +25,14 @@ from django.db.models import signals
 _sql_cache: dict = {}
 
 
-def _db():
+def db():
     """The default database connection itself: `django.db.connection` is a proxy that
     looks the connection up again on every attribute access (measurable on hot paths)."""
     return connections[DEFAULT_DB_ALIAS]
 
 
 def _q(name: str) -> str:
-    conn = _db()
+    conn = db()
     return conn.ops.quote_name(name)
 
 
@@ -47,7 +47,7 @@ def _parse(opts, lookup: str):
 def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sliced: bool = False, related=()):
     """`where`: ((lookup, n), ...) with n the number of values of an `__in` lookup (else 1).
     `related`: non-null forward foreign keys to load with the rows (an inner join)."""
-    conn = _db()
+    conn = db()
     key = ("select", conn.vendor, model, where, for_update, order_by, sliced, related)
     found = _sql_cache.get(key)
     if found is None:
@@ -99,7 +99,7 @@ def _select(model, where: tuple, for_update: bool, order_by: tuple[str, ...], sl
 
 
 def _converters(fields) -> list:
-    conn = _db()
+    conn = db()
     converters = [
         (i, conn.ops.get_db_converters(f.cached_col) + f.get_db_converters(conn), f)
         for i, f in enumerate(fields)
@@ -109,7 +109,7 @@ def _converters(fields) -> list:
 
 def _in_range(field, value) -> bool:
     """False for an integer the column cannot hold (the ORM answers "no rows" rather than fail)."""
-    conn = _db()
+    conn = db()
     if not isinstance(value, int) or isinstance(value, bool):
         return True
     target = getattr(field, "target_field", None) or field
@@ -132,7 +132,7 @@ def fetch_all(
     """`model.objects[.select_for_update()].filter(**where)[.order_by(...)][start:stop]` as a list.
     Lookups: exact, gt, gte, lt, lte, in (a list or tuple), on the model's own columns.
     An integer the column cannot hold matches nothing (as the ORM's exact lookup)."""
-    conn = _db()
+    conn = db()
     opts = model._meta
     lookups, values = [], []
     for lookup, value in where.items():
@@ -160,15 +160,15 @@ def fetch_all(
     with conn.cursor() as cursor:
         execute(cursor, sql, params)
         rows = cursor.fetchall()
-    db = conn.alias
+    alias = conn.alias
     if not related_layout:
-        return [model.from_db(db, attnames, _converted(row, converters)) for row in rows]
+        return [model.from_db(alias, attnames, _converted(row, converters)) for row in rows]
     out = []
     width = len(attnames)
     for row in rows:
-        obj = model.from_db(db, attnames, _converted(row[:width], converters))
+        obj = model.from_db(alias, attnames, _converted(row[:width], converters))
         for fk, rel_model, begin, end, rel_attnames, rel_converters in related_layout:
-            fk.set_cached_value(obj, rel_model.from_db(db, rel_attnames, _converted(row[begin:end], rel_converters)))
+            fk.set_cached_value(obj, rel_model.from_db(alias, rel_attnames, _converted(row[begin:end], rel_converters)))
         out.append(obj)
     return out
 
@@ -181,7 +181,7 @@ def fetch_one(model, *, for_update: bool = False, **where):
 
 def _update_statement(instance, fields):
     """(sql, params, after) of `instance.save(update_fields=fields)`; sends pre_save now."""
-    conn = _db()
+    conn = db()
     model = type(instance)
     opts = model._meta
     fields = tuple(fields)
@@ -212,17 +212,18 @@ def _update_statement(instance, fields):
 
 def _insert_statement(objs):
     """(sql, params, after) of `bulk_create(objs)` (primary keys not read back)."""
-    conn = _db()
+    conn = db()
     model = type(objs[0])
     opts = model._meta
-    key = ("insert", conn.vendor, model)
-    fields = _sql_cache.get(key)
-    if fields is None:
+    key = ("insert", conn.vendor, model, len(objs))
+    found = _sql_cache.get(key)
+    if found is None:
         fields = [f for f in opts.concrete_fields if not f.primary_key]
-        _sql_cache[key] = fields
-    table = _q(opts.db_table)
-    columns = ", ".join(_q(f.column) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        columns = ", ".join(_q(f.column) for f in fields)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        found = (f"INSERT INTO {_q(opts.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))}", fields)
+        _sql_cache[key] = found
+    sql, fields = found
     params = []
     for obj in objs:
         params += [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
@@ -233,7 +234,7 @@ def _insert_statement(objs):
             obj._state.adding = False
             obj._state.db = using
 
-    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(objs))}", params, after
+    return sql, params, after
 
 
 class Batch:
@@ -271,7 +272,7 @@ class Batch:
             self.add(sql, params, after=after)
 
     def run(self) -> None:
-        conn = _db()
+        conn = db()
         writes, self._writes = self._writes, []
         if not writes:
             return
@@ -312,7 +313,7 @@ def insert_many(objs) -> None:
 
 
 def _converted(row, converters):
-    conn = _db()
+    conn = db()
     if not converters:
         return row
     row = list(row)
@@ -326,7 +327,7 @@ def _converted(row, converters):
 
 def count(model, **where) -> int:
     """`model.objects.filter(**where).count()` (the lookups of `fetch_all`, but `in`)."""
-    conn = _db()
+    conn = db()
     opts = model._meta
     names = tuple(where)
     key = ("count", conn.vendor, model, names)
@@ -353,7 +354,7 @@ def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False)
     key (tables keyed by the same thing, e.g. a user's wallet and streak, both keyed
     by the user): (instance or None, [sibling instance or None, ...]). Only `model`'s
     row is locked."""
-    conn = _db()
+    conn = db()
     if not _in_range(model._meta.pk, pk):
         return None, [None] * len(siblings)
     key = ("siblings", conn.vendor, model, siblings, for_update)
@@ -386,11 +387,11 @@ def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False)
         row = cursor.fetchone()
     if row is None:
         return None, [None] * len(siblings)
-    db = conn.alias
+    alias = conn.alias
     objs = []
     for part_model, begin, end, attnames, converters, pk_index in layout:
         values = row[begin:end]
-        objs.append(None if values[pk_index] is None else part_model.from_db(db, attnames, _converted(values, converters)))
+        objs.append(None if values[pk_index] is None else part_model.from_db(alias, attnames, _converted(values, converters)))
     return objs[0], objs[1:]
 
 
@@ -401,7 +402,7 @@ def upsert_add(instance, *, conflict: tuple[str, ...], add: tuple[str, ...]):
     locked, as `select_for_update` + `save` would. Returns the row as it now is (a new
     instance). Sends post_save (created=False either way: receivers here only need to
     know the row changed)."""
-    conn = _db()
+    conn = db()
     model = type(instance)
     opts = model._meta
     key = ("upsert_add", conn.vendor, model, conflict, add)
@@ -441,7 +442,7 @@ def lock_pair(model, *, pk, other, other_pk, other_owner: str):
     (row, other row), or (None, None) when either is missing (the caller then locks
     them one by one to tell which). Rows are locked in that order (`FOR UPDATE OF`
     lists them so); the other row is locked, so it is read as its latest version."""
-    conn = _db()
+    conn = db()
     if not (_in_range(model._meta.pk, pk) and _in_range(other._meta.pk, other_pk)):
         return None, None
     key = ("pair", conn.vendor, model, other, other_owner)
@@ -470,10 +471,10 @@ def lock_pair(model, *, pk, other, other_pk, other_owner: str):
         row = cursor.fetchone()
     if row is None:
         return None, None
-    db = conn.alias
+    alias = conn.alias
     return (
-        model.from_db(db, attnames, _converted(row[:width], converters)),
-        other.from_db(db, other_attnames, _converted(row[width:], other_converters)),
+        model.from_db(alias, attnames, _converted(row[:width], converters)),
+        other.from_db(alias, other_attnames, _converted(row[width:], other_converters)),
     )
 
 

@@ -11,7 +11,8 @@ class InventoryItem(models.Model):
     so its history and `acquired_at` remain.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inventory")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inventory", db_index=False)
     item = models.ForeignKey("shop.Item", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(default=0)
     equipped = models.BooleanField(default=False)
@@ -43,7 +44,8 @@ class InventoryItem(models.Model):
 class InventoryLedgerEntry(models.Model):
     """Append-only history of item movements: quantity == sum of its entries."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     item = models.ForeignKey("shop.Item", on_delete=models.PROTECT, related_name="+")
     amount = models.IntegerField()
     quantity_after = models.PositiveIntegerField()

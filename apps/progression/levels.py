@@ -5,27 +5,23 @@ level L is STEP/2 x (L-1) x (L+2): level 2 at 100, 3 at 250, 5 at 700, 10 at 270
 """
 from math import isqrt
 
-from django.conf import settings
-
-
-def _step() -> int:
-    return getattr(settings, "DREAMTRACK_LEVEL_XP_STEP", 50)
+STEP = 50
 
 
 def total_xp_for_level(level: int) -> int:
-    return _step() * (level - 1) * (level + 2) // 2
+    return STEP * (level - 1) * (level + 2) // 2
 
 
 def xp_to_next_level(level: int) -> int:
     """XP the whole of `level` spans (from its start to the next level)."""
-    return _step() * (level + 1)
+    return STEP * (level + 1)
 
 
 def level_for_xp(xp: int) -> int:
     if xp <= 0:
         return 1
     # (L-1)(L+2) <= 2xp/STEP  <=>  L^2 + L <= k, with k = floor(2xp/STEP) + 2
-    k = (2 * xp) // _step() + 2
+    k = (2 * xp) // STEP + 2
     level = max(1, (isqrt(1 + 4 * k) - 1) // 2)
     while total_xp_for_level(level + 1) <= xp:
         level += 1

@@ -42,7 +42,8 @@ class Wallet(models.Model):
 class LedgerEntry(models.Model):
     """Append-only: corrections are new rows, never edits."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger", db_index=False)
     currency = models.CharField(max_length=8, choices=Currency.choices)
     amount = models.BigIntegerField()
     balance_after = models.BigIntegerField()

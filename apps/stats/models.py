@@ -9,7 +9,8 @@ class StatCounter(models.Model):
     apps.stats.services.stats_increment (an upsert with `value + delta`).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stat_counters")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stat_counters", db_index=False)
     key = models.CharField(max_length=64)
     value = models.BigIntegerField(default=0)
 
@@ -23,7 +24,8 @@ class StatCounter(models.Model):
 class DailyActivity(models.Model):
     """What a user did on one local day (for `stats/daily/`, the daily cap and streaks)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_activity")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_activity", db_index=False)
     date = models.DateField()
     tasks_completed = models.IntegerField(default=0)
     # Every completion made that day, reopened or not: the anti-farming cap counts these.

@@ -5,9 +5,7 @@ counters, so a new statistic is just a new key.
 """
 from datetime import date
 
-from django.db import connection
-
-from apps.core.fastsql import execute
+from apps.core.fastsql import db, execute
 
 from .models import DailyActivity, StatCounter
 
@@ -38,7 +36,7 @@ _SQL: dict = {}
 
 
 def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+    return db().ops.quote_name(name)
 
 
 def stats_increment(*, user_id: int, deltas: dict[str, int]) -> dict[str, int]:
@@ -62,7 +60,8 @@ def stats_increment_and_read(
     params: list = []
     for key, value in rows:
         params += [user_id, key, value]
-    cache_key = ("stats", connection.vendor, len(rows))
+    conn = db()
+    cache_key = ("stats", conn.vendor, len(rows))
     sql = _SQL.get(cache_key)
     if sql is None:
         table = _q(StatCounter._meta.db_table)
@@ -72,8 +71,8 @@ def stats_increment_and_read(
             f"ON CONFLICT ({_q('user_id')}, {_q('key')}) DO UPDATE "
             f"SET {_q('value')} = {table}.{_q('value')} + EXCLUDED.{_q('value')}"
         )
-    with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
+    with conn.cursor() as cursor:
+        if conn.features.can_return_columns_from_insert:
             returning = ", ".join([_q("key"), _q("value"), *read_sql])
             execute(cursor, sql + " RETURNING " + returning, params + read_params)
             rows = cursor.fetchall()  # one per key; the reads repeat on each
@@ -113,9 +112,10 @@ def daily_activity_increment_and_read(
         row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).first()
         return row or dict.fromkeys(DAILY_FIELDS, 0), _select_reads(read_sql, read_params)
     fields = DAILY_FIELDS
-    sql, returned_fields, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas)
-    with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
+    conn = db()
+    sql, returned_fields, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas, conn=conn)
+    with conn.cursor() as cursor:
+        if conn.features.can_return_columns_from_insert:
             returning = ", ".join([returned_fields, *read_sql])
             execute(cursor, sql + " RETURNING " + returning, params + read_params)
             values = cursor.fetchone()
@@ -125,11 +125,11 @@ def daily_activity_increment_and_read(
     return row, _select_reads(read_sql, read_params)
 
 
-def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[str, str, list]:
+def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int], conn=None) -> tuple[str, str, list]:
     """(the upsert adding `deltas` to the day's row, its columns to return, params); deltas non-zero."""
     fields = DAILY_FIELDS
     params = [user_id, day, *[deltas.get(f, 0) for f in fields]]
-    cache_key = ("daily", connection.vendor, tuple(deltas))
+    cache_key = ("daily", (conn or db()).vendor, tuple(deltas))
     found = _SQL.get(cache_key)
     if found is None:
         table = _q(DailyActivity._meta.db_table)
@@ -147,6 +147,6 @@ def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[s
 def _select_reads(read_sql: list[str], params: list) -> list:
     if not read_sql:
         return []
-    with connection.cursor() as cursor:
+    with db().cursor() as cursor:
         execute(cursor, "SELECT " + ", ".join(read_sql), params)
         return list(cursor.fetchone())

@@ -25,7 +25,8 @@ class Streak(models.Model):
 class StreakMilestoneClaim(models.Model):
     """A milestone rewarded once in a user's lifetime: the unique constraint is the 'once'."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="streak_milestones")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="streak_milestones", db_index=False)
     days = models.PositiveIntegerField()
     claimed_at = models.DateTimeField(auto_now_add=True)
 

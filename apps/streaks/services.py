@@ -96,9 +96,9 @@ def streak_reads(*, user_id: int) -> tuple[tuple[str, list], ...]:
     frozen-through date, for a caller that evaluates them inside a statement it runs anyway.
     That statement must start after the caller took the user's wallet lock (every streak
     writer holds it), so that it sees the streak as the last writer left it."""
-    from django.db import connection
+    from apps.core.fastsql import db
 
-    q = connection.ops.quote_name
+    q = db().ops.quote_name
     table = q(Streak._meta.db_table)
     return tuple((f"SELECT {q(column)} FROM {table} WHERE {q('user_id')} = %s", [user_id]) for column in _READ_COLUMNS)
 

@@ -18,7 +18,8 @@ class Task(models.Model):
         OPEN = "open"
         COMPLETED = "completed"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks")
+    # No index of its own: an index or unique constraint in Meta leads with user_id.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks", db_index=False)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
     difficulty = models.CharField(max_length=8, choices=Difficulty.choices, default=Difficulty.EASY)

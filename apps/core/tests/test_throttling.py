@@ -197,7 +197,7 @@ def test_with_redis_down_authenticated_requests_are_let_through(tiny_rates, make
         def pipeline(self, **kwargs):
             raise redis.ConnectionError("down")
 
-    monkeypatch.setattr(cache_pipeline, "_redis_client", lambda: (None, Down()))
+    monkeypatch.setattr(cache_pipeline, "_redis_client", lambda cache: (None, Down()))
     from django.core.cache import cache
 
     monkeypatch.setattr(cache, "incr", lambda *a, **k: None)  # the throttle's own count: nothing (cache down)
