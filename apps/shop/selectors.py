@@ -17,6 +17,7 @@ want database filtering instead.)
 """
 from __future__ import annotations
 
+import copy
 import threading
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from apps.core import catalog_versions
 from apps.core.errors import NotFound
+from apps.core.fastsql import fetch_one
 from apps.inventory.models import InventoryItem
 
 from .images import default_image_path
@@ -40,6 +42,8 @@ catalog_versions.register(VERSION_KEY, ttl=VERSION_TTL)
 
 _memo_lock = threading.Lock()
 _memo: dict = {"version": None, "items": None, "by_id": None}
+# Active items as model instances (for purchases), under the catalog version they were read in.
+_models: dict = {"version": None, "by_id": {}}
 
 
 # -- the catalog snapshot ------------------------------------------------------
@@ -95,6 +99,29 @@ def catalog_items() -> tuple[list[dict], dict[int, dict]]:
         with _memo_lock:
             _memo.update(version=version, items=items, by_id=by_id, folded=None)
     return items, by_id
+
+
+def active_item(item_id: int) -> Item | None:
+    """The active item `item_id` as a model instance of its own (None if there is no
+    such active item): from this process's memory while the catalog version is the
+    one it was read under, else from the database (`Item.objects.filter(pk=...,
+    is_active=True).first()`). A purchase then reads the price the shop shows without
+    a query; any Item save or delete changes the version (see the module docstring),
+    so a changed price or a withdrawn item is read again."""
+    version = catalog_version()
+    memo = _models
+    if version is not None and memo["version"] == version:
+        item = memo["by_id"].get(item_id)
+        if item is not None:
+            return copy.copy(item)
+    item = fetch_one(Item, pk=item_id, is_active=True)
+    if item is None or version is None:
+        return item
+    with _memo_lock:
+        if memo["version"] != version:
+            memo.update(version=version, by_id={})
+        memo["by_id"][item_id] = item
+    return copy.copy(item)
 
 
 def _folded(items: list[dict]) -> dict[int, tuple[str, str]]:

@@ -8,13 +8,13 @@ from django.db import transaction
 from django.db.models import Sum
 
 from apps.core.errors import BadRequest, NotFound
-from apps.core.fastsql import fetch_one
 from apps.inventory.models import InventoryItem
 from apps.progression.levels import level_for_xp
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 
 from .exceptions import AlreadyOwned, CurrencyNotAccepted, LevelTooLow, LimitReached
-from .models import Item, ItemType
+from .models import ItemType
+from .selectors import active_item
 
 MAX_QUANTITY = 10  # per purchase, for stackable items (boosts, streak freezes)
 
@@ -37,7 +37,7 @@ def item_purchase(*, user, item_id: int, currency: str, quantity: int = 1) -> Pu
     the ledger row and the inventory grant, so they cannot be raced and a
     refused purchase changes nothing.
     """
-    item = fetch_one(Item, pk=item_id, is_active=True)
+    item = active_item(item_id)
     if item is None:
         raise NotFound()
     if currency not in ("coins", "crystals"):

@@ -184,6 +184,36 @@ def test_inactive_item_is_404_and_changes_nothing(buyer, client):
     assert client.post("/api/v1/shop/items/999999/purchase/", {}, format="json").status_code == 404
 
 
+def item_reads(queries) -> int:
+    return sum('FROM "shop_item"' in q["sql"] for q in queries)
+
+
+@override_settings(DB_PREPARED_STATEMENTS=False)  # statements as SQL text, to tell the item's read
+def test_repeat_purchase_reads_the_item_from_memory_until_an_admin_changes_it(buyer, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    boost = BoostFactory(price_coins=10)
+    with CaptureQueriesContext(connection) as first:
+        assert buy(client, boost).status_code == 201
+    with CaptureQueriesContext(connection) as second:
+        assert buy(client, boost).status_code == 201
+    assert item_reads(first.captured_queries) == 1
+    assert item_reads(second.captured_queries) == 0
+    # An admin's change (any Item save) is seen by the next purchase: the new price...
+    boost.price_coins = 25
+    boost.save()
+    with CaptureQueriesContext(connection) as third:
+        r = buy(client, boost)
+    assert r.status_code == 201 and r.json()["rewards"]["coins"] == -25
+    assert item_reads(third.captured_queries) == 1
+    # ...and a withdrawn item is no longer sold.
+    before = snapshot(buyer)
+    boost.is_active = False
+    boost.save()
+    assert_refused(buy(client, boost), 404, "not_found", before, buyer)
+
+
 @override_settings(DREAMTRACK_MAX_STREAK_FREEZES=2)
 def test_streak_freezes_beyond_the_limit_are_409_limit_reached(buyer, client):
     freeze = FreezeFactory(price_coins=100)
