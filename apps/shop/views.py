@@ -88,9 +88,8 @@ class ShopItemViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], throttle_scope="spend")
     @idempotent
     def purchase(self, request, pk=None):
-        data = ShopPurchaseInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = item_purchase(user=request.user, item_id=int(pk), **data.validated_data)
+        data = ShopPurchaseInputSerializer.validated(request.data)
+        result = item_purchase(user=request.user, item_id=int(pk), **data)
         body = {
             "inventory_item": inventory_row_public(result.inventory_item, request=request),
             "coins": result.coins,

@@ -292,3 +292,37 @@ def test_service_refuses_unknown_currency_without_touching_anything(buyer):
     with pytest.raises(BadRequest):
         item_purchase(user=buyer, item_id=item.pk, currency="gold", quantity=1)
     assert snapshot(buyer) == before
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"currency": "coins"},
+        {"currency": "crystals", "quantity": 10},
+        {"quantity": 1},
+        {"currency": "coins", "quantity": 1, "note": "ignored"},
+        {"currency": "coins", "quantity": "3"},
+        {"currency": "coins", "quantity": 2.0},
+        {"currency": "coins", "quantity": True},
+        {"currency": "coins", "quantity": 0},
+        {"currency": "coins", "quantity": 11},
+        {"currency": "gold"},
+        {"currency": ["coins"]},
+        {"currency": None},
+        {"quantity": None},
+        ["coins"],
+    ],
+)
+def test_purchase_body_check_equals_the_serializer(data):
+    from rest_framework.exceptions import ValidationError
+
+    from apps.shop.serializers import ShopPurchaseInputSerializer
+
+    serializer = ShopPurchaseInputSerializer(data=data)
+    if serializer.is_valid():
+        assert ShopPurchaseInputSerializer.validated(data) == dict(serializer.validated_data)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            ShopPurchaseInputSerializer.validated(data)
+        assert refused.value.detail == serializer.errors
