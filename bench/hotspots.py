@@ -95,6 +95,21 @@ def _backend_cpu_reader(connection):
     return read
 
 
+def _wal_position(connection):
+    """PostgreSQL's current WAL insert position (server-wide; the machine should be quiet)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
+        return cursor.fetchone()[0]
+
+
+def _wal_bytes(connection, start, end) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(%s, %s)", [end, start])
+        return int(cursor.fetchone()[0])
+
+
 def main() -> int:
     args = parse_args()
     scenario = next(s for s in SCENARIOS if s.name == args.scenario)
@@ -140,6 +155,7 @@ def main() -> int:
             sys.exit(f"hotspots: the warm-up got {status}")
     backend = _backend_cpu_reader(connection)
     backend_before = backend()
+    wal_before = _wal_position(connection)
     profiler = (cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()) if args.cprofile else None
     with connection.execute_wrapper(count):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -152,12 +168,15 @@ def main() -> int:
             profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     backend_after = backend()
+    wal_after = _wal_position(connection)
     n = args.requests
     print(f"{scenario.method} {scenario.path}: {n} requests, "
           f"{wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU, {statements[0] / n:.1f} SQL statements each"
           + (" (with cProfile's overhead)" if profiler else ""))
     if backend_before is not None and backend_after is not None:
         print(f"PostgreSQL's backend process: {(backend_after - backend_before) / n * 1000:.2f} ms CPU each")
+    if wal_before is not None:
+        print(f"PostgreSQL WAL written: {_wal_bytes(connection, wal_before, wal_after) / n:.0f} bytes each")
     if args.show_sql:
         for sql, params in last_sql:
             print(f"\n{sql}\n  -- params: {params!r}")
