@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -14,19 +16,22 @@ schema_view = get_schema_view(
     permission_classes=[AllowAny],
 )
 
-api_v1 = [
-    path("", include("apps.accounts.urls")),
-    path("", include("apps.profiles.urls")),
-    path("", include("apps.progression.urls")),
-    path("", include("apps.tasks.urls")),
-    path("", include("apps.achievements.urls")),
-    path("", include("apps.stats.urls")),
-    path("", include("apps.streaks.urls")),
-    path("", include("apps.shop.urls")),
-    path("", include("apps.inventory.urls")),
-    path("", include("apps.boosts.urls")),
-    path("", include("apps.donations.urls")),
-]
+# One flat list of the apps' routes (none has an app namespace): an `include()` per app
+# would make every request try, fail and unwind the apps listed before its own.
+API_V1_URLCONFS = (
+    "apps.accounts.urls",
+    "apps.profiles.urls",
+    "apps.progression.urls",
+    "apps.tasks.urls",
+    "apps.achievements.urls",
+    "apps.stats.urls",
+    "apps.streaks.urls",
+    "apps.shop.urls",
+    "apps.inventory.urls",
+    "apps.boosts.urls",
+    "apps.donations.urls",
+)
+api_v1 = [pattern for module in API_V1_URLCONFS for pattern in import_module(module).urlpatterns]
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
