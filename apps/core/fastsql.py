@@ -32,8 +32,7 @@ def db():
 
 
 def _q(name: str) -> str:
-    conn = db()
-    return conn.ops.quote_name(name)
+    return db().ops.quote_name(name)
 
 
 OPERATORS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "IN"}
@@ -109,12 +108,11 @@ def _converters(fields) -> list:
 
 def _in_range(field, value) -> bool:
     """False for an integer the column cannot hold (the ORM answers "no rows" rather than fail)."""
-    conn = db()
     if not isinstance(value, int) or isinstance(value, bool):
         return True
     target = getattr(field, "target_field", None) or field
     try:
-        low, high = conn.ops.integer_field_range(target.get_internal_type())
+        low, high = db().ops.integer_field_range(target.get_internal_type())
     except KeyError:  # not an integer column
         return True
     return (low is None or value >= low) and (high is None or value <= high)
@@ -313,9 +311,9 @@ def insert_many(objs) -> None:
 
 
 def _converted(row, converters):
-    conn = db()
     if not converters:
         return row
+    conn = db()
     row = list(row)
     for i, funcs, field in converters:
         value = row[i]
@@ -465,9 +463,7 @@ def lock_pair(model, *, pk, other, other_pk, other_owner: str):
         )
     sql, attnames, converters, other_attnames, other_converters, width = found
     with conn.cursor() as cursor:
-        execute(cursor,
-            sql, [other._meta.pk.get_db_prep_value(other_pk, conn), model._meta.pk.get_db_prep_value(pk, conn)]
-        )
+        execute(cursor, sql, [other._meta.pk.get_db_prep_value(other_pk, conn), model._meta.pk.get_db_prep_value(pk, conn)])
         row = cursor.fetchone()
     if row is None:
         return None, None

@@ -62,18 +62,20 @@ def stats_increment_and_read(
         params += [user_id, key, value]
     conn = db()
     cache_key = ("stats", conn.vendor, len(rows))
-    sql = _SQL.get(cache_key)
-    if sql is None:
+    found = _SQL.get(cache_key)
+    if found is None:
         table = _q(StatCounter._meta.db_table)
         values = ", ".join(["(%s, %s, %s)"] * len(rows))
-        sql = _SQL[cache_key] = (
+        sql = (
             f"INSERT INTO {table} ({_q('user_id')}, {_q('key')}, {_q('value')}) VALUES {values} "
             f"ON CONFLICT ({_q('user_id')}, {_q('key')}) DO UPDATE "
             f"SET {_q('value')} = {table}.{_q('value')} + EXCLUDED.{_q('value')}"
         )
+        found = _SQL[cache_key] = (sql, f"{_q('key')}, {_q('value')}")
+    sql, returned_columns = found
     with conn.cursor() as cursor:
         if conn.features.can_return_columns_from_insert:
-            returning = ", ".join([_q("key"), _q("value"), *read_sql])
+            returning = ", ".join([returned_columns, *read_sql])
             execute(cursor, sql + " RETURNING " + returning, params + read_params)
             rows = cursor.fetchall()  # one per key; the reads repeat on each
             return {row[0]: row[1] for row in rows}, list(rows[0][2:])
@@ -113,7 +115,7 @@ def daily_activity_increment_and_read(
         return row or dict.fromkeys(DAILY_FIELDS, 0), _select_reads(read_sql, read_params)
     fields = DAILY_FIELDS
     conn = db()
-    sql, returned_fields, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas, conn=conn)
+    sql, returned_fields, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas)
     with conn.cursor() as cursor:
         if conn.features.can_return_columns_from_insert:
             returning = ", ".join([returned_fields, *read_sql])
@@ -125,11 +127,11 @@ def daily_activity_increment_and_read(
     return row, _select_reads(read_sql, read_params)
 
 
-def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int], conn=None) -> tuple[str, str, list]:
+def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[str, str, list]:
     """(the upsert adding `deltas` to the day's row, its columns to return, params); deltas non-zero."""
     fields = DAILY_FIELDS
     params = [user_id, day, *[deltas.get(f, 0) for f in fields]]
-    cache_key = ("daily", (conn or db()).vendor, tuple(deltas))
+    cache_key = ("daily", db().vendor, tuple(deltas))
     found = _SQL.get(cache_key)
     if found is None:
         table = _q(DailyActivity._meta.db_table)
