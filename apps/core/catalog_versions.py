@@ -52,6 +52,16 @@ request_started.connect(_start, dispatch_uid="catalog-versions-start")
 request_finished.connect(_end, dispatch_uid="catalog-versions-end")
 
 
+def token_or_new(key: str, found: str | None, *, ttl: int | None) -> str | None:
+    """`found` (the token the cache held under `key`), or when it held none a new random
+    token stored there (if another process stored one first, theirs); None when the cache
+    is unreachable. Also the per-user tokens' (apps/profiles/cache.py)."""
+    if found is not None:
+        return found
+    cache.add(key, uuid.uuid4().hex, ttl)
+    return cache.get(key)
+
+
 def read_with(other_keys: list[str], catalog_keys=None) -> tuple[dict, list[str | None]]:
     """One `get_many` for `other_keys` and the catalog tokens not yet kept by this
     request (all registered ones by default). Returns (what the cache held of
@@ -71,11 +81,7 @@ def read_and_count_with(other_keys: list[str], catalog_keys=None, counters=()):
     found, counts = read_and_count([*other_keys, *wanted], counters)
     versions = {k: known.get(k) for k in catalog_keys}
     for key in wanted:
-        token = found.pop(key, None)
-        if token is None:
-            cache.add(key, uuid.uuid4().hex, _ttls.get(key))
-            token = cache.get(key)
-        versions[key] = token
+        token = versions[key] = token_or_new(key, found.pop(key, None), ttl=_ttls.get(key))
         if token is not None and kept is not None:
             kept[key] = token
     return found, [versions[k] for k in catalog_keys], counts

@@ -24,8 +24,6 @@ replacing an item image), and with the cache down every read simply falls
 through to the database. Services never trust these values: they lock and
 re-read the rows they change.
 """
-import uuid
-
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
@@ -44,13 +42,6 @@ def user_snapshot_invalidate(user_id: int, *, user_row: bool = False) -> None:
     user_version_bump(user_id, user_row=user_row)
 
 
-def _token(key: str, found: str | None) -> str | None:
-    if found is not None:
-        return found
-    cache.add(key, uuid.uuid4().hex, None)
-    return cache.get(key)
-
-
 def user_snapshot(user_id: int, *, counters=(), extra_keys=()) -> dict | None:
     """{"v": the user's token, "user": User, "wallet", "streak", "inventory", "boosts",
     "counts"} (wallet..boosts None when the profile snapshot is not current), or None if
@@ -60,8 +51,8 @@ def user_snapshot(user_id: int, *, counters=(), extra_keys=()) -> dict | None:
     user_version_settle(user_id)
     keys = [AUTH_VERSION_KEY.format(user_id), AUTH_KEY.format(user_id), VERSION_KEY.format(user_id), SNAPSHOT_KEY.format(user_id)]
     found, _, counts = catalog_versions.read_and_count_with([*keys, *extra_keys], counters=counters)
-    auth_version = _token(keys[0], found.get(keys[0]))
-    version = _token(keys[2], found.get(keys[2]))
+    auth_version = catalog_versions.token_or_new(keys[0], found.get(keys[0]), ttl=None)
+    version = catalog_versions.token_or_new(keys[2], found.get(keys[2]), ttl=None)
     auth = found.get(keys[1])
     if auth is not None and auth_version is not None and auth.get("v") == auth_version:
         user = auth["user"]
