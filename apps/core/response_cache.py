@@ -5,11 +5,10 @@ and query string); it records the user's version token (apps/core/user_version.p
 replaced after every change to what the user's pages show), the user's local
 date (for "today"/"overdue") and the catalog versions (shop, achievements) it
 was built under, all compared on every hit. What is kept is the rendered body.
-Authentication reads the entry for a GET with the user's snapshot, so a hit
-costs no round trip of its own. Reading it is one `get_many`, and the
-token comes with the user from the authentication snapshot, so a hit costs no
-query. `expires` may shorten the lifetime to when something in the response
-stops being true by time alone (a boost's expiry).
+Authentication reads the entry for a GET with the user's snapshot (and the
+token with it), so a hit costs neither a round trip of its own nor a query.
+`expires` may shorten the lifetime to when something in the response stops
+being true by time alone (a boost's expiry).
 """
 import functools
 import hashlib
@@ -52,6 +51,11 @@ def _served(request, entry: dict, etag: bool) -> HttpResponse:
         response["Cache-Control"] = "private, no-cache"
         patch_vary_headers(response, ["Authorization"])
     return response
+
+
+def etag_for(body: bytes) -> str:
+    """The `ETag` of a response body: a hash of its exact bytes."""
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -114,7 +118,7 @@ def cached_per_user(*, catalog_keys: tuple[str, ...] = (), expires=None, ttl: in
                 "status": response.status_code,
                 "content_type": response["Content-Type"],
                 "headers": [(k, v) for k, v in response.items() if k.lower() not in ("content-type", "content-length")],
-                "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+                "etag": etag_for(body),
                 "catalogs": catalogs,
                 "v": version,
                 "day": day,

@@ -1,4 +1,3 @@
-import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -9,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.idempotency import idempotent
-from apps.core.response_cache import cached_per_user, etag_matches
+from apps.core.response_cache import cached_per_user, etag_for, etag_matches
 from apps.core.schema import ErrorSerializer
 from apps.inventory.selectors import inventory_row_public
 
@@ -31,7 +30,7 @@ def conditional_response(request, data) -> Response:
     `If-None-Match` already names it. The body depends on the user (`owned`),
     so the response is private and varies with the Authorization header."""
     body = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    etag = etag_for(body)
     if etag_matches(request.headers.get("If-None-Match"), etag):
         response = Response(status=status.HTTP_304_NOT_MODIFIED)
     else:
