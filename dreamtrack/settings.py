@@ -110,7 +110,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 # Persistent connections with health checks: a request does not pay for a
-# new PostgreSQL connection (see docs/benchmarks.md).
+# new PostgreSQL connection, nor for a `SELECT 1` while the connection is
+# healthy (see docs/benchmarks.md).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
@@ -120,6 +121,10 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend with a health check that asks the socket before it
+        # sends `SELECT 1` (apps/core/db/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "apps.core.db.postgresql"
 else:
     DATABASES = {
         "default": {
