@@ -79,6 +79,11 @@ def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
     return entry[1]
 
 
+def unlocked_reads_supported() -> bool:
+    """Whether `unlocked_read` can answer on this database (it returns an array)."""
+    return db().vendor == "postgresql"
+
+
 def unlocked_read(*, user_id: int, triggers) -> tuple[str, list] | None:
     """A scalar subquery (sql, params) giving which of the achievements these
     triggers can unlock the user already has, for a statement the caller runs
@@ -86,7 +91,7 @@ def unlocked_read(*, user_id: int, triggers) -> tuple[str, list] | None:
     `achievements_unlock_for_stats`. PostgreSQL only (an array); None elsewhere
     or when no achievement has these triggers."""
     conn = db()
-    if conn.vendor != "postgresql":
+    if conn.vendor != "postgresql":  # as unlocked_reads_supported()
         return None
     catalog = catalog_by_trigger()
     ids = [a.id for trigger in triggers for a in catalog.get(trigger, ())]

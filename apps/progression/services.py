@@ -39,7 +39,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.achievements.services import achievements_unlock_for_stats, unlocked_read
+from apps.achievements.services import (
+    achievements_unlock_for_stats,
+    catalog_by_trigger,
+    unlocked_read,
+    unlocked_reads_supported,
+)
 from apps.boosts.selectors import active_multipliers, multiplier_reads, multipliers_from
 from apps.core.errors import InsufficientFunds
 from apps.core.fastsql import Batch, fetch_one, lock_pair
@@ -49,6 +54,8 @@ from apps.stats.services import (
     daily_activity_increment_and_read,
     daily_activity_increment_later,
     stats_increment_and_read,
+    stats_increment_later,
+    stats_reads,
 )
 from apps.streaks.services import (
     streak_counted_already,
@@ -62,6 +69,8 @@ from .levels import level_for_xp
 from .models import Currency, LedgerEntry, Wallet
 
 CURRENCIES = (Currency.XP, Currency.COINS, Currency.CRYSTALS)
+# Counters apply() adds to besides an event's own `stats` (`_move` and the streak).
+DERIVED_STATS = ("xp_earned", "coins_earned", "coins_spent", "longest_streak")
 
 
 @dataclass
@@ -134,6 +143,38 @@ class RewardSummary:
             "items": self.items,
             "capped": self.capped,
         }
+
+
+class _KnownCounters:
+    """The counters an event can change that trigger achievements, and which of their (and
+    the level's) achievements the user has, as read under the wallet lock at the start of
+    apply(): the unlock check then runs on values known here, and the counters' upsert
+    waits for the closing batch instead of reading them back."""
+
+    def __init__(self, watched: list[str], triggers, have_read: bool):
+        self.watched = watched
+        self.triggers = triggers  # every trigger of the catalog: a key outside it unlocks nothing
+        self.have_read = have_read
+        self.values: dict[str, int] = {}
+        self.have: set[int] = set()
+
+    def load(self, values) -> None:
+        """The answers of the reads `reads_for` made, in order."""
+        n = len(self.watched)
+        self.values = {key: value or 0 for key, value in zip(self.watched, values[:n], strict=True)}
+        if self.have_read:
+            self.have = set(values[n])
+
+    def covers(self, deltas) -> bool:
+        return all(key in self.values or key not in self.triggers for key in deltas)
+
+    def add(self, deltas) -> dict[str, int]:
+        """Add `deltas`; the new values of the watched keys among them."""
+        changed = {}
+        for key, delta in deltas.items():
+            if key in self.values:
+                changed[key] = self.values[key] = self.values[key] + delta
+        return changed
 
 
 def lock_wallet(*, user_id: int) -> Wallet:
@@ -213,6 +254,8 @@ class UserProgressService:
             self.balances = {c: getattr(self.wallet, c) for c in CURRENCIES}
             self.ledger: list[LedgerEntry] = []
             self.stat_deltas: Counter = Counter(event.stats)
+            self.later_stats: Counter = Counter()  # counter deltas for the closing batch
+            self.known: _KnownCounters | None = None
             self.earned_today = Counter()
             self.reached_level = None
             day = event.day or local_date(self.user, self.now)
@@ -231,13 +274,16 @@ class UserProgressService:
                 # The streak and the boosts are read by the same statement (round trips
                 # saved); it starts after the wallet lock is held, so it sees them as the
                 # last holder left them.
-                reads = streak_reads(user_id=self.user_id) + (
-                    multiplier_reads(user_id=self.user_id, now=self.now) if event.boostable else ()
-                )
+                # The counters and unlocks the achievement check needs ride on it too.
+                boost_reads = multiplier_reads(user_id=self.user_id, now=self.now) if event.boostable else ()
+                self.known, unlock_reads = self._known_counters_reads(event)
                 today_row, values = daily_activity_increment_and_read(
-                    user_id=self.user_id, day=day, deltas=daily_deltas, reads=reads
+                    user_id=self.user_id, day=day, deltas=daily_deltas,
+                    reads=streak_reads(user_id=self.user_id) + boost_reads + unlock_reads,
                 )
-                streak_values, boost_values = values[:3], values[3:]
+                streak_values, boost_values = values[:3], values[3 : 3 + len(boost_reads)]
+                if self.known is not None:
+                    self.known.load(values[3 + len(boost_reads) :])
                 cap = settings.DREAMTRACK_DAILY_COMPLETION_CAP
                 if event.capped_by and today_row[event.capped_by] > cap:
                     summary.capped = True
@@ -285,21 +331,35 @@ class UserProgressService:
             # 4-5. level-ups, statistics and achievements, until nothing more unlocks
             while True:
                 self._pay_level_ups(summary)
-                # The unlock check's read rides on the stats upsert (one round trip).
-                triggers = [key for key, delta in self.stat_deltas.items() if delta]
-                if self.reached_level:
-                    triggers.append("level")
-                have_read = unlocked_read(user_id=self.user_id, triggers=triggers) if triggers else None
-                changed, reads = stats_increment_and_read(
-                    user_id=self.user_id,
-                    deltas=dict(self.stat_deltas),
-                    reads=(streak_reads(user_id=self.user_id) if streak_unread else ()) + ((have_read,) if have_read else ()),
-                )
-                if streak_unread:
-                    self._show_streak(summary, reads[:3])
-                    reads, streak_unread = reads[3:], False
-                have = set(reads[0]) if have_read else None
+                deltas = {key: delta for key, delta in self.stat_deltas.items() if delta}
                 self.stat_deltas.clear()
+                known = self.known
+                if known is not None and not known.covers(deltas):
+                    # A counter that was not read ahead: read them all back from here on.
+                    for key, delta in deltas.items():
+                        self.later_stats[key] += delta
+                    deltas = {key: delta for key, delta in self.later_stats.items() if delta}
+                    self.later_stats.clear()
+                    self.known = known = None
+                if known is not None:
+                    changed, have = known.add(deltas), known.have
+                    self.later_stats.update(deltas)
+                else:
+                    # The unlock check's read rides on the stats upsert (one round trip).
+                    triggers = list(deltas)
+                    if self.reached_level:
+                        triggers.append("level")
+                    have_read = unlocked_read(user_id=self.user_id, triggers=triggers) if triggers else None
+                    changed, reads = stats_increment_and_read(
+                        user_id=self.user_id,
+                        deltas=deltas,
+                        reads=(streak_reads(user_id=self.user_id) if streak_unread else ())
+                        + ((have_read,) if have_read else ()),
+                    )
+                    if streak_unread:
+                        self._show_streak(summary, reads[:3])
+                        reads, streak_unread = reads[3:], False
+                    have = set(reads[0]) if have_read else None
                 if self.reached_level:
                     changed["level"], self.reached_level = self.reached_level, None
                 unlocked = (
@@ -307,6 +367,8 @@ class UserProgressService:
                 )
                 if not unlocked:
                     break
+                if known is not None:
+                    known.have.update(a.id for a in unlocked)
                 for a in unlocked:
                     ref = f"achievement:{a.code}"
                     self._move(Currency.XP, a.reward_xp, "achievement", ref, summary)
@@ -338,6 +400,18 @@ class UserProgressService:
         summary.streak_current = streak_current_today(
             user_id=self.user_id, today=local_date(self.user, self.now), streak=streak
         )
+
+    def _known_counters_reads(self, event: ProgressEvent) -> tuple[_KnownCounters | None, tuple]:
+        """(the counters to know ahead, the reads that fill them in) where the database can
+        answer them in one statement (PostgreSQL), else (None, ())."""
+        if not unlocked_reads_supported():
+            return None, ()
+        catalog = catalog_by_trigger()
+        watched = sorted({*event.stats, *DERIVED_STATS} & catalog.keys())
+        have_read = unlocked_read(user_id=self.user_id, triggers=[*watched, "level"])
+        known = _KnownCounters(watched, catalog.keys(), have_read is not None)
+        reads = stats_reads(user_id=self.user_id, keys=watched) + ((have_read,) if have_read else ())
+        return known, reads
 
     def _move(self, currency: str, amount: int, reason: str, ref: str, summary: RewardSummary, *, reversal=False):
         if not amount:
@@ -400,6 +474,7 @@ class UserProgressService:
         batch.insert_many(self.ledger)  # bulk_create
         earned = {f"{c}_earned": v for c, v in self.earned_today.items() if v}
         daily_activity_increment_later(user_id=self.user_id, day=day, deltas=earned, batch=batch)
+        stats_increment_later(user_id=self.user_id, deltas=self.later_stats, batch=batch)
 
 
 def progress_grant(*, user, xp: int = 0, coins: int = 0, crystals: int = 0, reason: str, ref: str = "") -> RewardSummary:

@@ -56,12 +56,45 @@ def stats_increment_and_read(
     read_params = [p for _, params in reads for p in params]
     if not deltas:
         return {}, _select_reads(read_sql, read_params)
+    sql, returned_columns, params = _stats_upsert(user_id=user_id, deltas=deltas)
+    conn = db()
+    with conn.cursor() as cursor:
+        if conn.features.can_return_columns_from_insert:
+            returning = ", ".join([returned_columns, *read_sql])
+            execute(cursor, sql + " RETURNING " + returning, params + read_params)
+            rows = cursor.fetchall()  # one per key; the reads repeat on each
+            return {row[0]: row[1] for row in rows}, list(rows[0][2:])
+        execute(cursor, sql, params)
+    changed = dict(StatCounter.objects.filter(user_id=user_id, key__in=deltas).values_list("key", "value"))
+    return changed, _select_reads(read_sql, read_params)
+
+
+def stats_increment_later(*, user_id: int, deltas: dict[str, int], batch) -> None:
+    """`stats_increment` as a write of `batch` (apps.core.fastsql.Batch), sent with its
+    others: for a caller that already knows the counters' new values (`stats_reads`)."""
+    deltas = {key: value for key, value in deltas.items() if value}
+    if deltas:
+        sql, _returning, params = _stats_upsert(user_id=user_id, deltas=deltas)
+        batch.add(sql, params, expect_rows=len(deltas))
+
+
+def stats_reads(*, user_id: int, keys) -> tuple[tuple[str, list], ...]:
+    """Scalar subqueries (sql, params) for the value of each counter in `keys` (NULL when
+    never written), for a statement the caller runs anyway. Read under the user's wallet
+    lock (every counter writer holds it), by a statement that starts after it was taken,
+    they are the values the next increment adds to."""
+    table = _q(StatCounter._meta.db_table)
+    sql = f"SELECT {_q('value')} FROM {table} WHERE {_q('user_id')} = %s AND {_q('key')} = %s"
+    return tuple((sql, [user_id, key]) for key in keys)
+
+
+def _stats_upsert(*, user_id: int, deltas: dict[str, int]) -> tuple[str, str, list]:
+    """(the upsert adding each non-zero delta to its counter, its columns to return, params)."""
     rows = sorted(deltas.items())  # a fixed order: two upserts never deadlock on each other
     params: list = []
     for key, value in rows:
         params += [user_id, key, value]
-    conn = db()
-    cache_key = ("stats", conn.vendor, len(rows))
+    cache_key = ("stats", db().vendor, len(rows))
     found = _SQL.get(cache_key)
     if found is None:
         table = _q(StatCounter._meta.db_table)
@@ -72,16 +105,7 @@ def stats_increment_and_read(
             f"SET {_q('value')} = {table}.{_q('value')} + EXCLUDED.{_q('value')}"
         )
         found = _SQL[cache_key] = (sql, f"{_q('key')}, {_q('value')}")
-    sql, returned_columns = found
-    with conn.cursor() as cursor:
-        if conn.features.can_return_columns_from_insert:
-            returning = ", ".join([returned_columns, *read_sql])
-            execute(cursor, sql + " RETURNING " + returning, params + read_params)
-            rows = cursor.fetchall()  # one per key; the reads repeat on each
-            return {row[0]: row[1] for row in rows}, list(rows[0][2:])
-        execute(cursor, sql, params)
-    changed = dict(StatCounter.objects.filter(user_id=user_id, key__in=deltas).values_list("key", "value"))
-    return changed, _select_reads(read_sql, read_params)
+    return found[0], found[1], params
 
 
 def daily_activity_increment(*, user_id: int, day: date, deltas: dict[str, int]) -> dict[str, int]:

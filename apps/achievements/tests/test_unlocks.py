@@ -85,3 +85,33 @@ def test_catalog_changes_apply_at_once(user):
 def test_inactive_achievements_never_unlock(user):
     AchievementFactory(code="off", threshold=1, is_active=False)
     assert complete_task(user).achievements == []
+
+
+@pytest.mark.parametrize("read_ahead", [True, False], ids=["counters-read-ahead", "a-counter-read-back"])
+def test_an_unlock_that_feeds_another_counter_unlocks_both_once(user, monkeypatch, read_ahead):
+    # The first unlock's XP takes xp_earned over the second's threshold. Where the progress
+    # service reads every counter ahead (PostgreSQL), both checks run on values it keeps; with
+    # xp_earned left out of the read-ahead it falls back to reading the counters back.
+    if not read_ahead:
+        monkeypatch.setattr("apps.progression.services.DERIVED_STATS", ())
+    AchievementFactory(code="first", title="First", trigger="tasks_completed", threshold=1, reward_xp=20)
+    AchievementFactory(code="xp-25", title="XP 25", trigger="xp_earned", threshold=25, reward_coins=7)
+
+    summary = complete_task(user, xp=10, coins=3)
+    again = complete_task(user, xp=10, coins=3)
+
+    assert [a["code"] for a in summary.achievements] == ["first", "xp-25"]
+    assert (summary.xp, summary.coins) == (30, 10)
+    assert again.achievements == []
+    assert stats_of(user) == {"tasks_completed": 2, "xp_earned": 40, "coins_earned": 13, "longest_streak": 1}
+    assert sorted(UserAchievement.objects.filter(user=user).values_list("achievement__code", flat=True)) == [
+        "first",
+        "xp-25",
+    ]
+    assert_balances_match_ledger(user.pk)
+
+
+def stats_of(user) -> dict:
+    from apps.stats.models import StatCounter
+
+    return dict(StatCounter.objects.filter(user=user).exclude(value=0).values_list("key", "value"))

@@ -74,3 +74,19 @@ def test_complete_query_count_with_a_cold_catalog_is_constant_too(make_user):
         client = client_for(user)
         measured[size], _ = count_queries(lambda c=client, t=task: c.post(f"/api/v1/tasks/{t.pk}/complete/"))
     assert measured[10] == measured[500], measured
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement reads and batch are PostgreSQL's")
+def test_a_completion_is_three_statements_on_postgresql(make_user):
+    # The wallet and task locked together; the day's row counted with the streak, boosts,
+    # counters and unlocks read by the same statement; every write in one closing batch.
+    # (The auth snapshot is cached; without an Idempotency-Key nothing else is read.)
+    user = make_user("three")
+    first, second = TaskFactory(user=user), TaskFactory(user=user)
+    client = client_for(user)
+    client.post(f"/api/v1/tasks/{first.pk}/complete/")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(f"/api/v1/tasks/{second.pk}/complete/")
+    assert response.status_code == 200, response.content
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 3, statements
