@@ -394,16 +394,24 @@ def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False)
 
 
 def upsert_add(instance, *, conflict: tuple[str, ...], add: tuple[str, ...]):
+    """`upsert_add_and_read` without reads: the row as it now is."""
+    return upsert_add_and_read(instance, conflict=conflict, add=add)[0]
+
+
+def upsert_add_and_read(instance, *, conflict: tuple[str, ...], add: tuple[str, ...], reads=()):
     """Insert `instance` (a new row of a plain model with an auto primary key) or, when
     a row with the same `conflict` columns exists (a unique constraint), add the
     instance's `add` values to that row's instead: one statement that leaves the row
-    locked, as `select_for_update` + `save` would. Returns the row as it now is (a new
-    instance). Sends post_save (created=False either way: receivers here only need to
-    know the row changed)."""
+    locked, as `select_for_update` + `save` would. Sends post_save (created=False either
+    way: receivers here only need to know the row changed).
+
+    `reads`: scalar subqueries ((sql, params), ...) for the same statement to return
+    too, as the stats upserts take them. Returns (the row as it now is, a new instance;
+    [read values])."""
     conn = db()
     model = type(instance)
     opts = model._meta
-    key = ("upsert_add", conn.vendor, model, conflict, add)
+    key = ("upsert_add", conn.vendor, model, conflict, add, tuple(sql for sql, _ in reads))
     found = _sql_cache.get(key)
     if found is None:
         fields = [f for f in opts.concrete_fields if not f.primary_key]
@@ -419,19 +427,22 @@ def upsert_add(instance, *, conflict: tuple[str, ...], add: tuple[str, ...]):
         sql = (
             f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
             f"ON CONFLICT ({conflict_columns}) DO UPDATE SET {sets} "
-            f"RETURNING {', '.join(_q(f.column) for f in returned)}"
+            f"RETURNING {', '.join([*(_q(f.column) for f in returned), *(f'({sql})' for sql, _ in reads)])}"
         )
         found = _sql_cache[key] = (sql, fields, [f.attname for f in returned], _converters(returned))
     sql, fields, attnames, converters = found
     params = [f.get_db_prep_save(f.pre_save(instance, True), conn) for f in fields]
+    for _, read_params in reads:
+        params += read_params
     with conn.cursor() as cursor:
         execute(cursor, sql, params)
         row = cursor.fetchone()
-    obj = model.from_db(conn.alias, attnames, _converted(row, converters))
+    width = len(attnames)
+    obj = model.from_db(conn.alias, attnames, _converted(row[:width], converters))
     signals.post_save.send(
         sender=model, instance=obj, created=False, update_fields=None, raw=False, using=conn.alias
     )
-    return obj
+    return obj, list(row[width:])
 
 
 def lock_pair(model, *, pk, other, other_pk, other_owner: str):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from apps.core.errors import Conflict, NotFound
-from apps.core.fastsql import insert_many, upsert_add
+from apps.core.fastsql import insert_many, upsert_add_and_read
 from apps.shop.models import COSMETIC_TYPES, ItemType
 
 from .exceptions import ItemLocked, NotEquippable
@@ -25,6 +25,15 @@ class NotEnoughItems(Conflict):
 
 def inventory_grant(*, user, item, quantity: int, reason: str, ref: str = "", batch=None) -> InventoryItem:
     """Add `quantity` of `item` to the user's inventory (one ledger row).
+    See `inventory_grant_and_read`."""
+    return inventory_grant_and_read(user=user, item=item, quantity=quantity, reason=reason, ref=ref, batch=batch)[0]
+
+
+def inventory_grant_and_read(
+    *, user, item, quantity: int, reason: str, ref: str = "", batch=None, reads=()
+) -> tuple[InventoryItem, list]:
+    """`inventory_grant`, plus scalar subqueries `reads` ((sql, params), ...) evaluated by
+    the same upsert (PostgreSQL): (the row, [read values]).
 
     The row is created or added to by one upsert, which also locks it (the
     global order: after the wallet and streak). With `batch` (an
@@ -35,8 +44,11 @@ def inventory_grant(*, user, item, quantity: int, reason: str, ref: str = "", ba
     # No savepoint when nested: no caller catches an error of this block inside its
     # own transaction (it always propagates), so the outer block rolls back.
     with transaction.atomic(savepoint=False):
-        row = upsert_add(
-            InventoryItem(user_id=user.pk, item_id=item.pk, quantity=quantity), conflict=("user", "item"), add=("quantity",)
+        row, values = upsert_add_and_read(
+            InventoryItem(user_id=user.pk, item_id=item.pk, quantity=quantity),
+            conflict=("user", "item"),
+            add=("quantity",),
+            reads=reads,
         )
         row.item = item
         # objects.create() without compiling it (the ledger row has no signal receivers)
@@ -47,7 +59,7 @@ def inventory_grant(*, user, item, quantity: int, reason: str, ref: str = "", ba
             insert_many([entry])
         else:
             batch.insert_many([entry])
-        return row
+        return row, values
 
 
 def inventory_take(*, row: InventoryItem, quantity: int, reason: str, ref: str = "") -> InventoryItem:

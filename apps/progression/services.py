@@ -11,8 +11,10 @@ In one transaction, with the user's wallet row locked, it:
 4. pays level-ups (each level once in a lifetime),
 5. increments statistics, unlocks the achievements they reach and pays their
    rewards, repeating 4-5 while an unlock leads to another,
-6. writes the wallet, the ledger rows and the day's earnings in one batch
-   (one statement on PostgreSQL, with the caller's own write if it passes `batch`),
+6. writes the wallet, the ledger rows, the day's earnings and the counters in one
+   batch (one statement on PostgreSQL, with the caller's own write if it passes
+   `batch`): the counters and unlocks the check in 5 needs are read ahead by the
+   first statement after the lock (`_KnownCounters`),
 and returns the RewardSummary of everything that request granted.
 
 Lock order (the one global order; take only what you need, in this order):
@@ -49,7 +51,7 @@ from apps.boosts.selectors import active_multipliers, multiplier_reads, multipli
 from apps.core.errors import InsufficientFunds
 from apps.core.fastsql import Batch, fetch_one, lock_pair
 from apps.core.localday import local_date
-from apps.inventory.services import inventory_grant
+from apps.inventory.services import inventory_grant_and_read
 from apps.stats.services import (
     daily_activity_increment_and_read,
     daily_activity_increment_later,
@@ -301,8 +303,14 @@ class UserProgressService:
                     self.stat_deltas["longest_streak"] += streak_update.longest_delta
             elif streak_values is not None:
                 self._show_streak(summary, streak_values)
-            # No daily row touched: the streak is read with the first statistics statement.
+            # No daily row touched: the streak (and where it can, what the unlock check
+            # needs) is read by the first statement that follows: an item grant's, else
+            # the first statistics statement.
             streak_unread = streak_values is None
+            grant_reads = ()
+            if streak_unread and event.items and unlocked_reads_supported():
+                self.known, unlock_reads = self._known_counters_reads(event)
+                grant_reads = streak_reads(user_id=self.user_id) + unlock_reads
 
             # 2. the event's own reward or cost
             if event.boostable and (xp > 0 or coins > 0):
@@ -317,7 +325,11 @@ class UserProgressService:
             for currency, amount in ((Currency.XP, xp), (Currency.COINS, coins), (Currency.CRYSTALS, crystals)):
                 self._move(currency, amount, event.reason, event.ref, summary, reversal=event.reversal)
             for item, quantity in event.items:
-                self._grant_item(item, quantity, event.reason, event.ref, summary)
+                values = self._grant_item(item, quantity, event.reason, event.ref, summary, reads=grant_reads)
+                if grant_reads:
+                    self._show_streak(summary, values[:3])
+                    self.known.load(values[3:])
+                    grant_reads, streak_unread = (), False
 
             # 3. pay the streak milestone reached above (after the own reward: ledger order)
             if streak_update is not None and streak_update.milestone:
@@ -441,15 +453,17 @@ class UserProgressService:
         elif currency == Currency.COINS:
             self.stat_deltas["coins_spent"] += -amount
 
-    def _grant_item(self, item, quantity: int, reason: str, ref: str, summary: RewardSummary):
+    def _grant_item(self, item, quantity: int, reason: str, ref: str, summary: RewardSummary, *, reads=()) -> list:
+        """Grant the item; the values of `reads`, evaluated by the grant's statement."""
         from apps.shop.models import Item
 
         if not isinstance(item, Item):
             item = Item.objects.get(pk=item)
-        self.granted_rows[item.pk] = inventory_grant(
-            user=self.user, item=item, quantity=quantity, reason=reason, ref=ref, batch=self.batch
+        self.granted_rows[item.pk], values = inventory_grant_and_read(
+            user=self.user, item=item, quantity=quantity, reason=reason, ref=ref, batch=self.batch, reads=reads
         )
         summary.items.append({"item_id": item.pk, "name": item.name, "quantity": quantity})
+        return values
 
     def _pay_level_ups(self, summary: RewardSummary):
         level = level_for_xp(self.balances[Currency.XP])

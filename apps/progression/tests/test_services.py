@@ -87,6 +87,24 @@ def test_a_non_activity_event_reports_the_streak_as_seen_today(user):
         assert progress_grant(user=user, coins=1, reason="gift").streak_current == 0  # a day was missed
 
 
+def test_an_event_granting_items_reports_the_streak_as_seen_today(user):
+    # The streak is then read by the grant's own statement (PostgreSQL), not the counters'.
+    from apps.shop.tests.factories import BoostFactory
+
+    boost = BoostFactory()
+    gift = ProgressEvent(reason="gift", items=[(boost, 1)], stats={"items_bought": 1})
+    with time_machine.travel(datetime(2024, 3, 1, 12, tzinfo=UTC), tick=False):
+        complete_task(user)
+        complete_task(user)
+    with time_machine.travel(datetime(2024, 3, 2, 12, tzinfo=UTC), tick=False):
+        complete_task(user)
+        assert UserProgressService(user).apply(gift).streak_current == 2
+    with time_machine.travel(datetime(2024, 3, 4, 12, tzinfo=UTC), tick=False):
+        summary = UserProgressService(user).apply(gift)
+    assert summary.streak_current == 0  # a day was missed
+    assert summary.items == [{"item_id": boost.pk, "name": boost.name, "quantity": 1}]
+
+
 # -- the ledger invariant under any sequence of operations ------------------------------------------
 
 operation = st.one_of(

@@ -326,3 +326,38 @@ def test_purchase_body_check_equals_the_serializer(data):
         with pytest.raises(ValidationError) as refused:
             ShopPurchaseInputSerializer.validated(data)
         assert refused.value.detail == serializer.errors
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="the reads riding on the grant and the one closing batch are PostgreSQL's",
+)
+def test_a_repeat_purchase_is_three_statements_on_postgresql(buyer, client):
+    # The wallet locked; the item granted by an upsert that also reads the streak and the
+    # unlocks; the wallet, both ledgers and the counters in one closing batch.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    boost = BoostFactory(price_coins=10)
+    assert buy(client, boost).status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        assert buy(client, boost).status_code == 201
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 3, statements
+
+
+def test_purchases_count_toward_an_achievement_that_unlocks_once(buyer, client):
+    from apps.achievements.tests.factories import AchievementFactory
+
+    AchievementFactory(code="collector", title="Collector", trigger="items_bought", threshold=3, reward_crystals=4)
+    boost = BoostFactory(price_coins=10)
+    first = buy(client, boost, currency="coins", quantity=2).json()
+    second = buy(client, boost, currency="coins", quantity=1).json()
+    third = buy(client, boost, currency="coins", quantity=1).json()
+
+    assert first["rewards"]["achievements"] == []
+    assert [a["code"] for a in second["rewards"]["achievements"]] == ["collector"]
+    assert second["rewards"]["crystals"] == 4
+    assert third["rewards"]["achievements"] == []
+    assert stat(buyer, "items_bought") == 4 and stat(buyer, "coins_spent") == 40
+    assert Wallet.objects.get(user=buyer).crystals == 20 + 4
