@@ -153,9 +153,10 @@ class _KnownCounters:
     apply(): the unlock check then runs on values known here, and the counters' upsert
     waits for the closing batch instead of reading them back."""
 
-    def __init__(self, watched: list[str], triggers, have_read: bool):
+    def __init__(self, watched: list[str], triggers, *, level: bool, have_read: bool):
         self.watched = watched
         self.triggers = triggers  # every trigger of the catalog: a key outside it unlocks nothing
+        self.level = level  # the level's unlocks are read too
         self.have_read = have_read
         self.values: dict[str, int] = {}
         self.have: set[int] = set()
@@ -167,8 +168,11 @@ class _KnownCounters:
         if self.have_read:
             self.have = set(values[n])
 
-    def covers(self, deltas) -> bool:
-        return all(key in self.values or key not in self.triggers for key in deltas)
+    def covers(self, keys) -> bool:
+        """Whether the unlock check of these changed keys ("level" for a new level) can run here."""
+        return all(
+            key in self.values or (key == "level" and self.level) or key not in self.triggers for key in keys
+        )
 
     def add(self, deltas) -> dict[str, int]:
         """Add `deltas`; the new values of the watched keys among them."""
@@ -346,7 +350,7 @@ class UserProgressService:
                 deltas = {key: delta for key, delta in self.stat_deltas.items() if delta}
                 self.stat_deltas.clear()
                 known = self.known
-                if known is not None and not known.covers(deltas):
+                if known is not None and not known.covers([*deltas, "level"] if self.reached_level else deltas):
                     # A counter that was not read ahead: read them all back from here on.
                     for key, delta in deltas.items():
                         self.later_stats[key] += delta
@@ -420,8 +424,10 @@ class UserProgressService:
             return None, ()
         catalog = catalog_by_trigger()
         watched = sorted({*event.stats, *DERIVED_STATS} & catalog.keys())
-        have_read = unlocked_read(user_id=self.user_id, triggers=[*watched, "level"])
-        known = _KnownCounters(watched, catalog.keys(), have_read is not None)
+        # An event that earns XP may level up; any other rarely does (then: the fallback).
+        level = event.xp > 0
+        have_read = unlocked_read(user_id=self.user_id, triggers=[*watched, "level"] if level else watched)
+        known = _KnownCounters(watched, catalog.keys(), level=level, have_read=have_read is not None)
         reads = stats_reads(user_id=self.user_id, keys=watched) + ((have_read,) if have_read else ())
         return known, reads
 

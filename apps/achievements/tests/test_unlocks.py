@@ -115,3 +115,24 @@ def stats_of(user) -> dict:
     from apps.stats.models import StatCounter
 
     return dict(StatCounter.objects.filter(user=user).exclude(value=0).values_list("key", "value"))
+
+
+@pytest.mark.parametrize("event", ["a-day-counted", "an-item-granted"])
+def test_a_level_reached_by_an_event_that_earns_no_xp_of_its_own_unlocks_its_achievement(user, event):
+    # The unlock's 700 XP takes the player to level 5. The event itself earns no XP, so the
+    # level's unlocks were not read ahead: the service reads them back and still unlocks once.
+    from apps.progression.services import ProgressEvent, UserProgressService
+
+    AchievementFactory(code="first", title="First", trigger="tasks_completed", threshold=1, reward_xp=700)
+    AchievementFactory(code="level-5", title="Rising Star", trigger="level", threshold=5, reward_crystals=1)
+    if event == "a-day-counted":
+        summary = complete_task(user, xp=0, coins=3)
+    else:
+        summary = UserProgressService(user).apply(
+            ProgressEvent(reason="gift", items=[(shop_item(), 1)], stats={"tasks_completed": 1})
+        )
+
+    assert [a["code"] for a in summary.achievements] == ["first", "level-5"]
+    assert (summary.level_after, summary.xp, summary.crystals) == (5, 700, 1)
+    assert UserAchievement.objects.filter(user=user).count() == 2
+    assert_balances_match_ledger(user.pk)
