@@ -21,6 +21,7 @@ import platform
 import re
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -294,6 +295,26 @@ def table(rows: list[tuple[Scenario, dict]]) -> str:
     return "\n".join(lines)
 
 
+def summary(rounds: list[list[tuple[Scenario, dict]]]) -> str:
+    """Each endpoint's median requests/s and median ratio over the rounds (each ratio taken to
+    its own round's /healthz), with the lowest and highest ratio."""
+    lines = [
+        "| endpoint | median req/s | median ratio | lowest | highest |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for i, (scenario, _) in enumerate(rounds[0]):
+        rps, ratios = [], []
+        for rows in rounds:
+            baseline = next(r["rps"] for s, r in rows if s.name == BASELINE)
+            rps.append(rows[i][1]["rps"])
+            ratios.append(rows[i][1]["rps"] / baseline)
+        lines.append(
+            f"| `{scenario.label}` | {statistics.median(rps):.0f} | {statistics.median(ratios):.3f} "
+            f"| {min(ratios):.3f} | {max(ratios):.3f} |"
+        )
+    return "\n".join(lines)
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -306,7 +327,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
 
 
-def write_docs(table_md: str, args) -> None:
+def write_docs(rounds: list, args) -> None:
     command = "make bench" + (f' ARGS="{shlex.join(sys.argv[1:])}"' if sys.argv[1:] else "")
     section = "\n".join([
         RESULTS_START,
@@ -318,7 +339,16 @@ def write_docs(table_md: str, args) -> None:
         f"after a {args.warmup} s warm-up; gunicorn with 2 sync workers; PostgreSQL and Redis on the same machine",
         f"- Command: `{command}`",
         "",
-        table_md,
+        *(
+            [table(rounds[0])]
+            if len(rounds) == 1
+            else [
+                f"Median over {len(rounds)} rounds (each ratio to its own round's /healthz):",
+                "",
+                summary(rounds),
+                *(line for n, rows in enumerate(rounds, 1) for line in ("", f"Round {n}:", "", table(rows))),
+            ]
+        ),
         RESULTS_END,
     ])
     text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
@@ -342,6 +372,9 @@ def parse_args():
     parser.add_argument("--only", action="append", default=[],
                         help=f"scenarios to run, comma-separated or repeated; one of {', '.join(names)} "
                              f"({BASELINE} always runs)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="full rounds to run, each with its own /healthz floor; with more than one the "
+                             "summary gives each endpoint's median ratio and its range (default 1)")
     parser.add_argument("--write-docs", action="store_true", help="replace the results section of docs/benchmarks.md")
     args = parser.parse_args()
     wanted = {n.strip() for item in args.only for n in item.split(",") if n.strip()}
@@ -350,6 +383,8 @@ def parse_args():
         parser.error(f"unknown scenario(s) {', '.join(sorted(unknown))}; known: {', '.join(names)}")
     if not 1 <= args.duration <= 600 or not 0 <= args.warmup <= 60:
         parser.error("--duration must be 1-600 and --warmup 0-60 seconds")
+    if not 1 <= args.repeat <= 20:
+        parser.error("--repeat must be 1-20")
     # The baseline first, then the rest in SCENARIOS order.
     args.scenarios = sorted(
         (s for s in SCENARIOS if not wanted or s.name in wanted or s.name == BASELINE),
@@ -367,12 +402,37 @@ def main() -> int:
     log("migrate, seed and collectstatic")
     run([sys.executable, "manage.py", "migrate", "--noinput"], env=env, stdout=subprocess.DEVNULL)
     run([sys.executable, "manage.py", "seed"], env=env, stdout=subprocess.DEVNULL)
-    # Setup writes rows in bulk (no signals): start from an empty cache, as after a deploy.
-    run([sys.executable, "manage.py", "shell", "-c", "from django.core.cache import cache; cache.clear()"], env=env)
     # With DEBUG off, static URLs (default avatar images...) come from
     # WhiteNoise's manifest, as in the Docker image: without it they are a 500.
     run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env)
 
+    rounds = []
+    for number in range(1, args.repeat + 1):
+        if args.repeat > 1:
+            log(f"round {number} of {args.repeat}")
+        rows, server_log = one_round(args, env, wrk_bin)
+        rounds.append(rows)
+        print((f"\nRound {number}:\n" if args.repeat > 1 else "") + "\n" + table(rows) + "\n")
+        problems = [s.name for s, r in rows if "failed" in r or r["errors"]]
+        for scenario, r in rows:
+            if r.get("errors"):
+                log(f"{scenario.name}: {r['error_detail']}")
+        if problems:
+            log(f"errors in: {', '.join(problems)}; last lines of the server log:\n{server_log[-3000:]}")
+            if args.write_docs:
+                log("not writing docs/benchmarks.md while a scenario fails")
+            return 1
+    if args.repeat > 1:
+        print("Summary:\n\n" + summary(rounds) + "\n")
+    if args.write_docs:
+        write_docs(rounds, args)
+    return 0
+
+
+def one_round(args, env: dict, wrk_bin: str) -> tuple[list, str]:
+    """Scenario data topped up, a fresh gunicorn, every scenario once: (rows, the server's log)."""
+    # Setup writes rows in bulk (no signals): start from an empty cache, as after a deploy.
+    run([sys.executable, "manage.py", "shell", "-c", "from django.core.cache import cache; cache.clear()"], env=env)
     with tempfile.TemporaryDirectory(prefix="dreamtrack-bench-") as tmp:
         workdir = Path(tmp)
         log("preparing bench users and scenario data")
@@ -386,22 +446,7 @@ def main() -> int:
                                                wrk_bin, workdir, args)))
         finally:
             stop_gunicorn(server)
-        server_log = (workdir / "gunicorn.log").read_text(errors="replace")
-
-    table_md = table(rows)
-    print("\n" + table_md + "\n")
-    problems = [s.name for s, r in rows if "failed" in r or r["errors"]]
-    for scenario, r in rows:
-        if r.get("errors"):
-            log(f"{scenario.name}: {r['error_detail']}")
-    if problems:
-        log(f"errors in: {', '.join(problems)}; last lines of the server log:\n{server_log[-3000:]}")
-        if args.write_docs:
-            log("not writing docs/benchmarks.md while a scenario fails")
-        return 1
-    if args.write_docs:
-        write_docs(table_md, args)
-    return 0
+        return rows, (workdir / "gunicorn.log").read_text(errors="replace")
 
 
 if __name__ == "__main__":
