@@ -162,7 +162,7 @@ class _KnownCounters:
         self.have: set[int] = set()
 
     def load(self, values) -> None:
-        """The answers of the reads `reads_for` made, in order."""
+        """The answers of the reads `_known_counters_reads` made, in order."""
         n = len(self.watched)
         self.values = {key: value or 0 for key, value in zip(self.watched, values[:n], strict=True)}
         if self.have_read:

@@ -256,3 +256,28 @@ def test_hot_statements_are_prepared_once_per_postgresql_session_and_a_failed_at
         execute(cursor, 'SELECT COUNT(*) FROM "stats_statcounter" WHERE "user_id" = %s', [user.pk])
         assert cursor.fetchone()[0] == 2
     assert len(prepared()) == count  # turned off: a plain statement
+
+
+def test_upsert_add_and_read_returns_the_row_and_the_reads_of_the_same_statement(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.core.fastsql import upsert_add_and_read
+    from apps.inventory.models import InventoryItem
+    from apps.shop.models import Item
+
+    user = make_user()
+    item = Item.objects.create(name="stack", type="avatar", rarity="common", price_coins=5)
+    table = connection.ops.quote_name(Task._meta.db_table)
+    Task.objects.create(user=user, title="one")
+    reads = ((f"SELECT COUNT(*) FROM {table} WHERE user_id = %s", [user.pk]), ("SELECT %s + 0", [7]))
+    for quantity, expected in ((2, 2), (3, 5)):
+        Task.objects.create(user=user, title=f"more {quantity}")
+        with CaptureQueriesContext(connection) as ctx:
+            row, values = upsert_add_and_read(
+                InventoryItem(user_id=user.pk, item_id=item.pk, quantity=quantity),
+                conflict=("user", "item"), add=("quantity",), reads=reads,
+            )
+        assert len(ctx.captured_queries) == 1
+        assert row.quantity == expected and _fields(row) == _fields(InventoryItem.objects.get(pk=row.pk))
+        assert values == [Task.objects.filter(user=user).count(), 7]
