@@ -90,15 +90,18 @@ def ensure_wrk() -> str:
              "Install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk) and retry.")
 
 
-def ensure_database() -> None:
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc"]
-    exists = subprocess.run(
-        psql + [f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
+def psql(sql: str, *, database: str = "postgres") -> str:
+    """Run one statement on the local server as postgres; its output, tuples only."""
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qtAc", sql],
         check=True, capture_output=True, text=True,
     ).stdout.strip()
-    if exists != "1":
+
+
+def ensure_database() -> None:
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'") != "1":
         log(f"creating database {DB_NAME}")
-        subprocess.run(psql + [f"CREATE DATABASE {DB_NAME}"], check=True, capture_output=True)
+        psql(f"CREATE DATABASE {DB_NAME}")
 
 
 def settle_database() -> None:
@@ -108,8 +111,7 @@ def settle_database() -> None:
     more bloated database than the last; where it is on, it would start in the middle of a
     measurement. Either way every round starts from a settled database, as production's
     autovacuum keeps it."""
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DB_NAME, "-qc", "VACUUM ANALYZE"],
-                   check=True, capture_output=True)
+    psql("VACUUM ANALYZE", database=DB_NAME)
 
 
 def prepare_data(scenarios: list[Scenario], env: dict, workdir: Path) -> dict:

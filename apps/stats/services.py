@@ -83,8 +83,11 @@ def stats_reads(*, user_id: int, keys) -> tuple[tuple[str, list], ...]:
     never written), for a statement the caller runs anyway. Read under the user's wallet
     lock (every counter writer holds it), by a statement that starts after it was taken,
     they are the values the next increment adds to."""
-    table = _q(StatCounter._meta.db_table)
-    sql = f"SELECT {_q('value')} FROM {table} WHERE {_q('user_id')} = %s AND {_q('key')} = %s"
+    cache_key = ("stats-read", db().vendor)
+    sql = _SQL.get(cache_key)
+    if sql is None:
+        table = _q(StatCounter._meta.db_table)
+        sql = _SQL[cache_key] = f"SELECT {_q('value')} FROM {table} WHERE {_q('user_id')} = %s AND {_q('key')} = %s"
     return tuple((sql, [user_id, key]) for key in keys)
 
 

@@ -2,6 +2,7 @@
 import pytest
 from django.test import override_settings
 
+from apps.core.testing import is_postgres
 from apps.inventory.models import InventoryItem, InventoryLedgerEntry
 from apps.progression.models import LedgerEntry, Wallet
 from apps.stats.models import StatCounter
@@ -328,10 +329,7 @@ def test_purchase_body_check_equals_the_serializer(data):
         assert refused.value.detail == serializer.errors
 
 
-@pytest.mark.skipif(
-    __import__("django.db").db.connection.vendor != "postgresql",
-    reason="the reads riding on the grant and the one closing batch are PostgreSQL's",
-)
+@pytest.mark.skipif(not is_postgres(), reason="the reads riding on the grant and the one closing batch are PostgreSQL's")
 def test_a_repeat_purchase_is_three_statements_on_postgresql(buyer, client):
     # The wallet locked; the item granted by an upsert that also reads the streak and the
     # unlocks; the wallet, both ledgers and the counters in one closing batch.
