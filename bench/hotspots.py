@@ -38,6 +38,7 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=300, help="measured requests (default 300)")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests first (default 30)")
     parser.add_argument("--cprofile", type=int, default=0, metavar="N", help="print the N functions with most own time")
+    parser.add_argument("--dump", metavar="FILE", help="with --cprofile, also save the profile for pstats (callers, callees)")
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime (default), cumulative...")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL statements of the last request")
     parser.add_argument("--cpu", action="store_true", help="profile CPU time only (time spent waiting for "
@@ -90,7 +91,7 @@ def _backend_cpu_reader(connection):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             return None
-        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        return int(fields[11]) / ticks, int(fields[12]) / ticks  # utime, stime
 
     return read
 
@@ -158,7 +159,7 @@ def main() -> int:
     wal_before = _wal_position(connection)
     profiler = (cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()) if args.cprofile else None
     with connection.execute_wrapper(count):
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, times = time.perf_counter(), time.process_time(), os.times()
         if profiler:
             profiler.enable()
         for i in range(args.warmup, needed):
@@ -167,14 +168,18 @@ def main() -> int:
         if profiler:
             profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        system = os.times().system - times.system
     backend_after = backend()
     wal_after = _wal_position(connection)
     n = args.requests
     print(f"{scenario.method} {scenario.path}: {n} requests, "
-          f"{wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU, {statements[0] / n:.1f} SQL statements each"
+          f"{wall / n * 1000:.2f} ms wall, {cpu / n * 1000:.2f} ms CPU ({system / n * 1000:.2f} of it in the kernel), "
+          f"{statements[0] / n:.1f} SQL statements each"
           + (" (with cProfile's overhead)" if profiler else ""))
     if backend_before is not None and backend_after is not None:
-        print(f"PostgreSQL's backend process: {(backend_after - backend_before) / n * 1000:.2f} ms CPU each")
+        user_s, system_s = (after - before for after, before in zip(backend_after, backend_before, strict=True))
+        print(f"PostgreSQL's backend process: {(user_s + system_s) / n * 1000:.2f} ms CPU each "
+              f"({system_s / n * 1000:.2f} of it in the kernel)")
     if wal_before is not None:
         print(f"PostgreSQL WAL written: {_wal_bytes(connection, wal_before, wal_after) / n:.0f} bytes each")
     if args.show_sql:
@@ -188,6 +193,8 @@ def main() -> int:
     if profiler:
         stream = io.StringIO()
         pstats.Stats(profiler, stream=stream).sort_stats(args.sort).print_stats(args.cprofile)
+        if args.dump:
+            profiler.dump_stats(args.dump)
         print(stream.getvalue())
     return 0
 

@@ -210,13 +210,13 @@ def port_in_use() -> bool:
         return False
 
 
-def start_gunicorn(env: dict, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(env: dict, log_path: Path, workers: int) -> subprocess.Popen:
     if port_in_use():
         sys.exit(f"bench: something already listens on {HOST}:{PORT}; stop it first.")
     log_file = open(log_path, "wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "dreamtrack.wsgi:application",
-         "--workers", "2", "--bind", f"{HOST}:{PORT}", "--access-logfile", "/dev/null"],
+         "--workers", str(workers), "--bind", f"{HOST}:{PORT}", "--access-logfile", "/dev/null"],
         cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
@@ -349,7 +349,7 @@ def write_docs(rounds: list, args) -> None:
         f"- Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
         f"- Load: wrk, 1 thread, {args.connections} connections, {args.duration} s per endpoint "
-        f"after a {args.warmup} s warm-up; gunicorn with 2 sync workers; PostgreSQL and Redis on the same machine",
+        f"after a {args.warmup} s warm-up; gunicorn with {args.workers} sync workers; PostgreSQL and Redis on the same machine",
         f"- Command: `{command}`",
         "",
         *(
@@ -382,6 +382,7 @@ def parse_args():
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint (default 10)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per endpoint (default 2)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--only", action="append", default=[],
                         help=f"scenarios to run, comma-separated or repeated; one of {', '.join(names)} "
                              f"({BASELINE} always runs)")
@@ -452,7 +453,7 @@ def one_round(args, env: dict, wrk_bin: str) -> tuple[list, str]:
         data = prepare_data(args.scenarios, env, workdir)
         log("VACUUM ANALYZE")
         settle_database()
-        server = start_gunicorn(env, workdir / "gunicorn.log")
+        server = start_gunicorn(env, workdir / "gunicorn.log", args.workers)
         rows = []
         try:
             for scenario in args.scenarios:

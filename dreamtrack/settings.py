@@ -238,6 +238,8 @@ REST_FRAMEWORK = {
         "apps.profiles.authentication.CachedJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's negotiation with a short path for the usual JSON Accept headers (apps/core/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.negotiation.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if env_bool("BROWSABLE_API", False) else []),
     # JSON only, with Django's DATA_UPLOAD_MAX_MEMORY_SIZE enforced (413), which DRF's parser skips.

@@ -78,6 +78,9 @@ def read_and_count_with(other_keys: list[str], catalog_keys=None, counters=()):
     kept = _kept()
     known = kept if kept is not None else {}
     wanted = [k for k in catalog_keys if k not in known]
+    if not (other_keys or wanted or counters):
+        # Every token asked for is kept already (the usual case after authentication).
+        return {}, [known[k] for k in catalog_keys], None
     found, counts = read_and_count([*other_keys, *wanted], counters)
     versions = {k: known.get(k) for k in catalog_keys}
     for key in wanted:
