@@ -16,6 +16,7 @@ They behave as the ORM calls they replace:
 Values go through each field's `get_db_prep_value/save`, so SQLite and PostgreSQL
 get what the ORM would send. Only simple conditions (=, <, <=, >, >=, IN) on one table.
 """
+import datetime
 import re
 
 from django.conf import settings
@@ -509,14 +510,42 @@ def execute(cursor, sql: str, params) -> None:
         state = conn._dt_prepared = (raw, {}, [0])
     _, names, counter = state
     values = list(params or ())
-    arguments = "(" + ", ".join(["%s"] * len(values)) + ")" if values else ""
+    arguments, values = _arguments(values)
     name = names.get(sql)
     if name is not None:
         cursor.execute(f"EXECUTE {name}{arguments}", values)
         return
     counter[0] += 1
     name = f"dt_{counter[0]}"
-    numbered = iter(range(1, len(values) + 1))
+    numbered = iter(range(1, len(params or ()) + 1))
     body = _PLACEHOLDER.sub(lambda m: f"${next(numbered)}", sql)
     cursor.execute(f"PREPARE {name} AS {body}; EXECUTE {name}{arguments}", values)
     names[sql] = name
+
+
+def _arguments(values: list) -> tuple[str, list]:
+    """The `EXECUTE` argument list and the values psycopg2 still has to quote. Integers,
+    booleans, NULL, dates and datetimes are written as psycopg2 writes them (`5`, ` -5`,
+    `true`, `NULL`, `'2026-12-01'::date`, `'...+00:00'::timestamptz`), without its
+    per-value adapter lookup; str subclasses (choices' enum members) are
+    passed as the plain strings psycopg2 would quote for them. The statement text is
+    the one `cursor.mogrify` would give (tested)."""
+    if not values:
+        return "", values
+    parts, passed = [], []
+    for value in values:
+        kind = type(value)
+        if kind is int:
+            parts.append(str(value) if value >= 0 else f" {value}")
+        elif kind is bool:
+            parts.append("true" if value else "false")
+        elif value is None:
+            parts.append("NULL")
+        elif kind is datetime.datetime:
+            parts.append(f"'{value.isoformat()}'::timestamp" + ("tz" if value.tzinfo is not None else ""))
+        elif kind is datetime.date:
+            parts.append(f"'{value.isoformat()}'::date")
+        else:
+            parts.append("%s")
+            passed.append(str.__str__(value) if kind is not str and isinstance(value, str) else value)
+    return "(" + ", ".join(parts) + ")", passed

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.boosts.models import ActiveBoost
 from apps.core.fastsql import fetch_all, fetch_one, insert_many, update_fields
-from apps.progression.models import LedgerEntry, Wallet
+from apps.progression.models import Currency, LedgerEntry, Wallet
 from apps.streaks.models import Streak
 from apps.tasks.models import Task
 
@@ -281,3 +281,49 @@ def test_upsert_add_and_read_returns_the_row_and_the_reads_of_the_same_statement
         assert len(ctx.captured_queries) == 1
         assert row.quantity == expected and _fields(row) == _fields(InventoryItem.objects.get(pk=row.pk))
         assert values == [Task.objects.filter(user=user).count(), 7]
+
+
+# Values of every kind the hot statements send, with the edge cases of each.
+ARGUMENT_VALUES = [
+    0, 7, -5, 2**62, -(2**62), True, False, None,
+    "plain", "", "it's 100% 'quoted' \\ text", Task.Status.COMPLETED, Currency.XP,
+    dt.date(2026, 12, 1), dt.datetime(2026, 12, 1, 14, 56, 52, 745279, tzinfo=dt.UTC), dt.datetime(2026, 1, 2, 3, 4, 5),
+    dt.datetime(2026, 6, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=-9, minutes=-30))), dt.date(1, 1, 1),
+    Decimal("1.50"), 2.5, [6, 7, -8],
+]
+
+
+def test_execute_arguments_are_the_text_psycopg2_would_send():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the EXECUTE argument list exists on PostgreSQL only")
+    from apps.core.fastsql import _arguments
+
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        for values in ([], ARGUMENT_VALUES, ARGUMENT_VALUES[::-1], [None, None], [-1]):
+            arguments, passed = _arguments(list(values))
+            expected = raw.mogrify("EXECUTE s(" + ", ".join(["%s"] * len(values)) + ")", values) if values else b"EXECUTE s"
+            assert raw.mogrify(f"EXECUTE s{arguments}", passed) == expected
+
+
+def test_a_prepared_statement_returns_what_it_was_given():
+    from django.db import connection
+
+    from apps.core.fastsql import execute
+
+    values = [v for v in ARGUMENT_VALUES if not isinstance(v, list | float | Decimal)]
+    if connection.vendor != "postgresql":
+        values = [v for v in values if not isinstance(v, dt.date)]  # SQLite has no date types to cast to
+
+    def cast(v):
+        if type(v) is dt.datetime:
+            return "timestamptz" if v.tzinfo else "timestamp"
+        return {int: "bigint", bool: "boolean", dt.date: "date"}.get(type(v), "text")
+
+    columns = ", ".join("%s" if v is None else f"CAST(%s AS {cast(v)})" for v in values)
+    for _ in range(2):  # prepared on the first call, executed on the second
+        with connection.cursor() as cursor:
+            execute(cursor, f"SELECT {columns}", values)
+            assert list(cursor.fetchone()) == [str(v) if isinstance(v, str) else v for v in values]
