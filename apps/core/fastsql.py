@@ -526,7 +526,7 @@ def execute(cursor, sql: str, params) -> None:
 def _arguments(values: list) -> tuple[str, list]:
     """The `EXECUTE` argument list and the values psycopg2 still has to quote. Integers,
     booleans, NULL, dates and datetimes are written as psycopg2 writes them (`5`, ` -5`,
-    `true`, `NULL`, `'2026-12-01'::date`, `'...+00:00'::timestamptz`), without its
+    `true`, `NULL`, `'2026-12-01'::date`, `'...+00:00'::timestamptz`, `ARRAY[6,7]`), without its
     per-value adapter lookup; str subclasses (choices' enum members) are
     passed as the plain strings psycopg2 would quote for them. The statement text is
     the one `cursor.mogrify` would give (tested)."""
@@ -545,6 +545,8 @@ def _arguments(values: list) -> tuple[str, list]:
             parts.append(f"'{value.isoformat()}'::timestamp" + ("tz" if value.tzinfo is not None else ""))
         elif kind is datetime.date:
             parts.append(f"'{value.isoformat()}'::date")
+        elif kind is list and value and all(type(item) is int for item in value):
+            parts.append("ARRAY[" + ",".join(str(item) if item >= 0 else f" {item}" for item in value) + "]")
         else:
             parts.append("%s")
             passed.append(str.__str__(value) if kind is not str and isinstance(value, str) else value)

@@ -289,7 +289,7 @@ ARGUMENT_VALUES = [
     "plain", "", "it's 100% 'quoted' \\ text", Task.Status.COMPLETED, Currency.XP,
     dt.date(2026, 12, 1), dt.datetime(2026, 12, 1, 14, 56, 52, 745279, tzinfo=dt.UTC), dt.datetime(2026, 1, 2, 3, 4, 5),
     dt.datetime(2026, 6, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=-9, minutes=-30))), dt.date(1, 1, 1),
-    Decimal("1.50"), 2.5, [6, 7, -8],
+    Decimal("1.50"), 2.5, [6, 7, -8], [42], [], ["a", "b"], [1, True],
 ]
 
 
@@ -327,3 +327,8 @@ def test_a_prepared_statement_returns_what_it_was_given():
         with connection.cursor() as cursor:
             execute(cursor, f"SELECT {columns}", values)
             assert list(cursor.fetchone()) == [str(v) if isinstance(v, str) else v for v in values]
+    if connection.vendor == "postgresql":
+        for _ in range(2):
+            with connection.cursor() as cursor:
+                execute(cursor, "SELECT CAST(%s AS bigint[]), CAST(%s AS bigint[]), CAST(%s AS text[])", [[6, 7, -8], [42], ["a", "b"]])
+                assert cursor.fetchone() == ([6, 7, -8], [42], ["a", "b"])
