@@ -90,14 +90,13 @@ def unlocked_read(*, user_id: int, triggers) -> tuple[str, list] | None:
     anyway (the stats upsert): its answer is `have` for
     `achievements_unlock_for_stats`. PostgreSQL only (an array); None elsewhere
     or when no achievement has these triggers."""
-    conn = db()
-    if conn.vendor != "postgresql":  # as unlocked_reads_supported()
+    if not unlocked_reads_supported():
         return None
     catalog = catalog_by_trigger()
     ids = [a.id for trigger in triggers for a in catalog.get(trigger, ())]
     if not ids:
         return None
-    table = conn.ops.quote_name(UserAchievement._meta.db_table)
+    table = db().ops.quote_name(UserAchievement._meta.db_table)
     return (
         f'SELECT ARRAY(SELECT "achievement_id" FROM {table} WHERE "user_id" = %s AND "achievement_id" = ANY(%s))',
         [user_id, ids],

@@ -509,8 +509,7 @@ def execute(cursor, sql: str, params) -> None:
     if state is None or state[0] is not raw:
         state = conn._dt_prepared = (raw, {}, [0])
     _, names, counter = state
-    values = list(params or ())
-    arguments, values = _arguments(values)
+    arguments, values = _arguments(params or ())
     name = names.get(sql)
     if name is not None:
         cursor.execute(f"EXECUTE {name}{arguments}", values)
@@ -523,20 +522,24 @@ def execute(cursor, sql: str, params) -> None:
     names[sql] = name
 
 
-def _arguments(values: list) -> tuple[str, list]:
+def _int_literal(value: int) -> str:
+    return str(value) if value >= 0 else f" {value}"  # psycopg2's space: `- -5` is no comment
+
+
+def _arguments(values) -> tuple[str, list]:
     """The `EXECUTE` argument list and the values psycopg2 still has to quote. Integers,
-    booleans, NULL, dates and datetimes are written as psycopg2 writes them (`5`, ` -5`,
-    `true`, `NULL`, `'2026-12-01'::date`, `'...+00:00'::timestamptz`, `ARRAY[6,7]`), without its
-    per-value adapter lookup; str subclasses (choices' enum members) are
-    passed as the plain strings psycopg2 would quote for them. The statement text is
-    the one `cursor.mogrify` would give (tested)."""
+    booleans, NULL, dates, datetimes and integer lists are written as psycopg2 writes them
+    (`5`, ` -5`, `true`, `NULL`, `'2026-12-01'::date`, `'...+00:00'::timestamptz`,
+    `ARRAY[6,7]`), without its per-value adapter lookup; str subclasses (choices' enum
+    members) are passed as the plain strings psycopg2 would quote for them. The statement
+    text is the one `cursor.mogrify` would give (tested)."""
     if not values:
-        return "", values
+        return "", []
     parts, passed = [], []
     for value in values:
         kind = type(value)
         if kind is int:
-            parts.append(str(value) if value >= 0 else f" {value}")
+            parts.append(_int_literal(value))
         elif kind is bool:
             parts.append("true" if value else "false")
         elif value is None:
@@ -546,7 +549,7 @@ def _arguments(values: list) -> tuple[str, list]:
         elif kind is datetime.date:
             parts.append(f"'{value.isoformat()}'::date")
         elif kind is list and value and all(type(item) is int for item in value):
-            parts.append("ARRAY[" + ",".join(str(item) if item >= 0 else f" {item}" for item in value) + "]")
+            parts.append("ARRAY[" + ",".join(map(_int_literal, value)) + "]")
         else:
             parts.append("%s")
             passed.append(str.__str__(value) if kind is not str and isinstance(value, str) else value)
