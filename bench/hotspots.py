@@ -127,12 +127,9 @@ def main() -> int:
         sys.exit(f"hotspots: the scenario has {len(requests)} requests to use up, fewer than {needed}")
 
     os.environ.update(env)
-    import django
-    from django.core.wsgi import get_wsgi_application
     from django.db import connection
 
-    django.setup()
-    application = get_wsgi_application()
+    from dreamtrack.wsgi import application  # what gunicorn serves (dreamtrack/wsgi.py)
     statements = [0]
     last_sql = []
 
