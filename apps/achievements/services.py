@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
 from apps.core import catalog_versions
-from apps.core.fastsql import db, fetch_all
+from apps.core.fastsql import db, fetch_all, vendor
 from apps.core.user_version import user_version_bump
 
 from .models import Achievement, AchievementRewardItem, UserAchievement
@@ -81,7 +81,7 @@ def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
 
 def unlocked_reads_supported() -> bool:
     """Whether `unlocked_read` can answer on this database (it returns an array)."""
-    return db().vendor == "postgresql"
+    return vendor() == "postgresql"
 
 
 def unlocked_read(*, user_id: int, triggers) -> tuple[str, list] | None:

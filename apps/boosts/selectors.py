@@ -5,6 +5,7 @@ from django.utils import timezone
 from .models import ActiveBoost
 
 ONE = Decimal("1")
+_MULTIPLIER_SQL: dict[str, str] = {}  # multiplier_reads' statement, by database vendor
 
 
 def active_boosts_for_user(*, user_id: int, now=None):
@@ -31,13 +32,15 @@ def multiplier_reads(*, user_id: int, now) -> tuple[tuple[str, list], ...]:
     (apps.stats.services.daily_activity_increment_and_read). `multipliers_from` reads them."""
     from apps.core.fastsql import db
 
-    ops = db().ops
-    q = ops.quote_name
-    sql = (
-        f"SELECT MAX({q('multiplier')}) FROM {q(ActiveBoost._meta.db_table)} "
-        f"WHERE {q('user_id')} = %s AND {q('type')} = %s AND {q('expires_at')} > %s AND {q('started_at')} <= %s"
-    )
-    at = ops.adapt_datetimefield_value(now)
+    conn = db()
+    sql = _MULTIPLIER_SQL.get(conn.vendor)
+    if sql is None:
+        q = conn.ops.quote_name
+        sql = _MULTIPLIER_SQL[conn.vendor] = (
+            f"SELECT MAX({q('multiplier')}) FROM {q(ActiveBoost._meta.db_table)} "
+            f"WHERE {q('user_id')} = %s AND {q('type')} = %s AND {q('expires_at')} > %s AND {q('started_at')} <= %s"
+        )
+    at = conn.ops.adapt_datetimefield_value(now)
     return tuple((sql, [user_id, boost_type, at, at]) for boost_type in ("xp", "coins"))
 
 

@@ -28,8 +28,21 @@ _sql_cache: dict = {}
 
 def db():
     """The default database connection itself: `django.db.connection` is a proxy that
-    looks the connection up again on every attribute access (measurable on hot paths)."""
+    looks the connection up again on every attribute access (measurable on hot paths).
+    The lookup itself costs a few microseconds (a context-local read): hot helpers take
+    the connection their caller already has."""
     return connections[DEFAULT_DB_ALIAS]
+
+
+_vendor: list[str] = []
+
+
+def vendor() -> str:
+    """The default database's vendor ("postgresql", "sqlite"...), looked up once: it is
+    fixed by the DATABASES setting for the life of the process."""
+    if not _vendor:
+        _vendor.append(db().vendor)
+    return _vendor[0]
 
 
 def _q(name: str) -> str:
@@ -107,13 +120,13 @@ def _converters(fields) -> list:
     return [(i, c, f) for i, c, f in converters if c]
 
 
-def _in_range(field, value) -> bool:
+def _in_range(field, value, conn) -> bool:
     """False for an integer the column cannot hold (the ORM answers "no rows" rather than fail)."""
     if not isinstance(value, int) or isinstance(value, bool):
         return True
     target = getattr(field, "target_field", None) or field
     try:
-        low, high = db().ops.integer_field_range(target.get_internal_type())
+        low, high = conn.ops.integer_field_range(target.get_internal_type())
     except KeyError:  # not an integer column
         return True
     return (low is None or value >= low) and (high is None or value <= high)
@@ -137,10 +150,10 @@ def fetch_all(
     for lookup, value in where.items():
         field, op = _parse(opts, lookup)
         if op == "in":
-            value = [v for v in value if _in_range(field, v)]
+            value = [v for v in value if _in_range(field, v, conn)]
             if not value:
                 return []
-        elif op == "exact" and not _in_range(field, value):
+        elif op == "exact" and not _in_range(field, value, conn):
             return []
         lookups.append((lookup, len(value) if op == "in" else 1))
         values.append((field, op, value))
@@ -161,13 +174,13 @@ def fetch_all(
         rows = cursor.fetchall()
     alias = conn.alias
     if not related_layout:
-        return [model.from_db(alias, attnames, _converted(row, converters)) for row in rows]
+        return [model.from_db(alias, attnames, _converted(row, converters, conn)) for row in rows]
     out = []
     width = len(attnames)
     for row in rows:
-        obj = model.from_db(alias, attnames, _converted(row[:width], converters))
+        obj = model.from_db(alias, attnames, _converted(row[:width], converters, conn))
         for fk, rel_model, begin, end, rel_attnames, rel_converters in related_layout:
-            fk.set_cached_value(obj, rel_model.from_db(alias, rel_attnames, _converted(row[begin:end], rel_converters)))
+            fk.set_cached_value(obj, rel_model.from_db(alias, rel_attnames, _converted(row[begin:end], rel_converters, conn)))
         out.append(obj)
     return out
 
@@ -311,10 +324,9 @@ def insert_many(objs) -> None:
     batch.run()
 
 
-def _converted(row, converters):
+def _converted(row, converters, conn):
     if not converters:
         return row
-    conn = db()
     row = list(row)
     for i, funcs, field in converters:
         value = row[i]
@@ -340,7 +352,7 @@ def count(model, **where) -> int:
         _sql_cache[key] = found
     sql, parsed = found
     values = [where[name] for name in names]
-    if any(op == "exact" and not _in_range(f, v) for (f, op), v in zip(parsed, values, strict=True)):
+    if any(op == "exact" and not _in_range(f, v, conn) for (f, op), v in zip(parsed, values, strict=True)):
         return 0
     with conn.cursor() as cursor:
         execute(cursor, sql, [f.get_db_prep_value(v, conn) for (f, _), v in zip(parsed, values, strict=True)])
@@ -354,7 +366,7 @@ def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False)
     by the user): (instance or None, [sibling instance or None, ...]). Only `model`'s
     row is locked."""
     conn = db()
-    if not _in_range(model._meta.pk, pk):
+    if not _in_range(model._meta.pk, pk, conn):
         return None, [None] * len(siblings)
     key = ("siblings", conn.vendor, model, siblings, for_update)
     found = _sql_cache.get(key)
@@ -390,7 +402,7 @@ def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False)
     objs = []
     for part_model, begin, end, attnames, converters, pk_index in layout:
         values = row[begin:end]
-        objs.append(None if values[pk_index] is None else part_model.from_db(alias, attnames, _converted(values, converters)))
+        objs.append(None if values[pk_index] is None else part_model.from_db(alias, attnames, _converted(values, converters, conn)))
     return objs[0], objs[1:]
 
 
@@ -439,7 +451,7 @@ def upsert_add_and_read(instance, *, conflict: tuple[str, ...], add: tuple[str, 
         execute(cursor, sql, params)
         row = cursor.fetchone()
     width = len(attnames)
-    obj = model.from_db(conn.alias, attnames, _converted(row[:width], converters))
+    obj = model.from_db(conn.alias, attnames, _converted(row[:width], converters, conn))
     signals.post_save.send(
         sender=model, instance=obj, created=False, update_fields=None, raw=False, using=conn.alias
     )
@@ -453,7 +465,7 @@ def lock_pair(model, *, pk, other, other_pk, other_owner: str):
     them one by one to tell which). Rows are locked in that order (`FOR UPDATE OF`
     lists them so); the other row is locked, so it is read as its latest version."""
     conn = db()
-    if not (_in_range(model._meta.pk, pk) and _in_range(other._meta.pk, other_pk)):
+    if not (_in_range(model._meta.pk, pk, conn) and _in_range(other._meta.pk, other_pk, conn)):
         return None, None
     key = ("pair", conn.vendor, model, other, other_owner)
     found = _sql_cache.get(key)
@@ -481,8 +493,8 @@ def lock_pair(model, *, pk, other, other_pk, other_owner: str):
         return None, None
     alias = conn.alias
     return (
-        model.from_db(alias, attnames, _converted(row[:width], converters)),
-        other.from_db(alias, other_attnames, _converted(row[width:], other_converters)),
+        model.from_db(alias, attnames, _converted(row[:width], converters, conn)),
+        other.from_db(alias, other_attnames, _converted(row[width:], other_converters, conn)),
     )
 
 

@@ -5,7 +5,7 @@ counters, so a new statistic is just a new key.
 """
 from datetime import date
 
-from apps.core.fastsql import db, execute
+from apps.core.fastsql import db, execute, vendor
 
 from .models import DailyActivity, StatCounter
 
@@ -83,7 +83,7 @@ def stats_reads(*, user_id: int, keys) -> tuple[tuple[str, list], ...]:
     never written), for a statement the caller runs anyway. Read under the user's wallet
     lock (every counter writer holds it), by a statement that starts after it was taken,
     they are the values the next increment adds to."""
-    cache_key = ("stats-read", db().vendor)
+    cache_key = ("stats-read", vendor())
     sql = _SQL.get(cache_key)
     if sql is None:
         table = _q(StatCounter._meta.db_table)
@@ -97,7 +97,7 @@ def _stats_upsert(*, user_id: int, deltas: dict[str, int]) -> tuple[str, str, li
     params: list = []
     for key, value in rows:
         params += [user_id, key, value]
-    cache_key = ("stats", db().vendor, len(rows))
+    cache_key = ("stats", vendor(), len(rows))
     found = _SQL.get(cache_key)
     if found is None:
         table = _q(StatCounter._meta.db_table)
@@ -158,7 +158,7 @@ def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[s
     """(the upsert adding `deltas` to the day's row, its columns to return, params); deltas non-zero."""
     fields = DAILY_FIELDS
     params = [user_id, day, *[deltas.get(f, 0) for f in fields]]
-    cache_key = ("daily", db().vendor, tuple(deltas))
+    cache_key = ("daily", vendor(), tuple(deltas))
     found = _SQL.get(cache_key)
     if found is None:
         table = _q(DailyActivity._meta.db_table)
