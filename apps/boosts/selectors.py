@@ -5,7 +5,6 @@ from django.utils import timezone
 from .models import ActiveBoost
 
 ONE = Decimal("1")
-_MULTIPLIER_SQL: dict[str, str] = {}  # multiplier_reads' statement, by database vendor
 
 
 def active_boosts_for_user(*, user_id: int, now=None):
@@ -30,17 +29,16 @@ def multiplier_reads(*, user_id: int, now) -> tuple[tuple[str, list], ...]:
     """Scalar subqueries (sql, params) giving the highest active xp and coins multipliers
     (NULL when none), for a caller that evaluates them inside a statement it runs anyway
     (apps.stats.services.daily_activity_increment_and_read). `multipliers_from` reads them."""
-    from apps.core.fastsql import db
+    from apps.core.fastsql import db, sql_once
 
-    conn = db()
-    sql = _MULTIPLIER_SQL.get(conn.vendor)
-    if sql is None:
-        q = conn.ops.quote_name
-        sql = _MULTIPLIER_SQL[conn.vendor] = (
+    sql = sql_once(
+        "boost-multiplier",
+        lambda q: (
             f"SELECT MAX({q('multiplier')}) FROM {q(ActiveBoost._meta.db_table)} "
             f"WHERE {q('user_id')} = %s AND {q('type')} = %s AND {q('expires_at')} > %s AND {q('started_at')} <= %s"
-        )
-    at = conn.ops.adapt_datetimefield_value(now)
+        ),
+    )
+    at = db().ops.adapt_datetimefield_value(now)
     return tuple((sql, [user_id, boost_type, at, at]) for boost_type in ("xp", "coins"))
 
 

@@ -45,6 +45,16 @@ def vendor() -> str:
     return _vendor[0]
 
 
+def sql_once(key: str, build):
+    """The fixed statement text (or texts) `build(quote_name)` makes, built once per process
+    and database vendor under `key`: for statements a hot path sends on every call."""
+    full = ("once", vendor(), key)
+    found = _sql_cache.get(full)
+    if found is None:
+        found = _sql_cache[full] = build(db().ops.quote_name)
+    return found
+
+
 def _q(name: str) -> str:
     return db().ops.quote_name(name)
 

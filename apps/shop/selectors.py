@@ -26,7 +26,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from apps.core import catalog_versions
 from apps.core.errors import NotFound
-from apps.core.fastsql import fetch_one
+from apps.core.fastsql import fetch_one, sql_once
 from apps.inventory.models import InventoryItem
 
 from .images import default_image_path
@@ -141,19 +141,16 @@ def owned_quantities(*, user_id: int) -> dict[int, int]:
     `InventoryItem.objects.filter(user_id=..., quantity__gt=0).values_list("item_id", "quantity")`)."""
     from django.db import connection
 
-    sql = _OWNED_SQL.get(connection.vendor)
-    if sql is None:
-        q = connection.ops.quote_name
-        sql = _OWNED_SQL[connection.vendor] = (
+    sql = sql_once(
+        "owned-quantities",
+        lambda q: (
             f"SELECT {q('item_id')}, {q('quantity')} FROM {q(InventoryItem._meta.db_table)} "
             f"WHERE {q('user_id')} = %s AND {q('quantity')} > 0"
-        )
+        ),
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id])
         return dict(cursor.fetchall())
-
-
-_OWNED_SQL: dict[str, str] = {}
 
 
 def item_public(snapshot: dict, *, owned_quantity: int, request=None) -> dict:

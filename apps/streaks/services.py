@@ -89,7 +89,6 @@ def streak_register_activity(*, user_id: int, day: date) -> StreakUpdate:
 
 
 _READ_COLUMNS = ("last_active_date", "current", "frozen_through")
-_READ_SQL: dict[str, tuple[str, ...]] = {}  # streak_reads' statements, by database vendor
 
 
 def streak_reads(*, user_id: int) -> tuple[tuple[str, list], ...]:
@@ -97,15 +96,14 @@ def streak_reads(*, user_id: int) -> tuple[tuple[str, list], ...]:
     frozen-through date, for a caller that evaluates them inside a statement it runs anyway.
     That statement must start after the caller took the user's wallet lock (every streak
     writer holds it), so that it sees the streak as the last writer left it."""
-    from apps.core.fastsql import db, vendor
+    from apps.core.fastsql import sql_once
 
-    statements = _READ_SQL.get(vendor())
-    if statements is None:
-        q = db().ops.quote_name
-        table = q(Streak._meta.db_table)
-        statements = _READ_SQL[vendor()] = tuple(
-            f"SELECT {q(column)} FROM {table} WHERE {q('user_id')} = %s" for column in _READ_COLUMNS
-        )
+    statements = sql_once(
+        "streak-reads",
+        lambda q: tuple(
+            f"SELECT {q(column)} FROM {q(Streak._meta.db_table)} WHERE {q('user_id')} = %s" for column in _READ_COLUMNS
+        ),
+    )
     return tuple((sql, [user_id]) for sql in statements)
 
 

@@ -332,3 +332,25 @@ def test_a_prepared_statement_returns_what_it_was_given():
             with connection.cursor() as cursor:
                 execute(cursor, "SELECT CAST(%s AS bigint[]), CAST(%s AS bigint[]), CAST(%s AS text[])", [[6, 7, -8], [42], ["a", "b"]])
                 assert cursor.fetchone() == ([6, 7, -8], [42], ["a", "b"])
+
+
+def test_vendor_is_the_default_connections_and_sql_once_builds_each_key_once():
+    from django.db import connection
+
+    from apps.core import fastsql
+
+    assert fastsql.vendor() == connection.vendor
+    calls = []
+
+    def build(q):
+        calls.append(q)
+        return f"SELECT {q('id')} FROM {q('tasks_task')}"
+
+    first = fastsql.sql_once("test-once", build)
+    assert first == f"SELECT {connection.ops.quote_name('id')} FROM {connection.ops.quote_name('tasks_task')}"
+    assert fastsql.sql_once("test-once", build) is first
+    assert len(calls) == 1
+    assert fastsql.sql_once("test-once-other", lambda q: ("a", "b")) == ("a", "b")  # its own key, its own text
+    with connection.cursor() as cursor:  # the text runs as built
+        cursor.execute(first + " WHERE 1 = 0")
+        assert cursor.fetchall() == []
