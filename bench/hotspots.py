@@ -5,7 +5,8 @@
 Same database, cache and settings as `make bench` (bench/run.py's environment),
 same scenario data (bench/setup_data.py), but the requests are WSGI calls in
 this process, one after another, so the figures are per request without the
-load generator: wall and CPU milliseconds, and SQL statements per request.
+load generator: wall and CPU milliseconds, and SQL statements per request
+(with PostgreSQL's CPU and WAL per request, and the garbage collections that ran).
 `--cprofile N` also prints the N functions with the most own time (`--sort
 cumulative` for the most time including callees; `--cpu` for CPU time only).
 
@@ -14,6 +15,7 @@ of `make bench`.
 """
 import argparse
 import cProfile
+import gc
 import io
 import json
 import os
@@ -111,6 +113,20 @@ def _wal_bytes(connection, start, end) -> int:
         return int(cursor.fetchone()[0])
 
 
+class _GcTimer:
+    """A gc callback: how many collections of each generation ran, and their CPU time."""
+
+    def __init__(self):
+        self.counts, self.seconds, self._start = [0, 0, 0], [0.0, 0.0, 0.0], 0.0
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.counts[info["generation"]] += 1
+            self.seconds[info["generation"]] += time.process_time() - self._start
+
+
 def main() -> int:
     args = parse_args()
     scenario = next(s for s in SCENARIOS if s.name == args.scenario)
@@ -151,6 +167,8 @@ def main() -> int:
         status = call(i)
         if int(status[:3]) >= 400:
             sys.exit(f"hotspots: the warm-up got {status}")
+    collector = _GcTimer()
+    gc.callbacks.append(collector)
     backend = _backend_cpu_reader(connection)
     backend_before = backend()
     wal_before = _wal_position(connection)
@@ -166,6 +184,7 @@ def main() -> int:
             profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         system = os.times().system - times.system
+    gc.callbacks.remove(collector)
     backend_after = backend()
     wal_after = _wal_position(connection)
     n = args.requests
@@ -177,6 +196,8 @@ def main() -> int:
         user_s, system_s = (after - before for after, before in zip(backend_after, backend_before, strict=True))
         print(f"PostgreSQL's backend process: {(user_s + system_s) / n * 1000:.2f} ms CPU each "
               f"({system_s / n * 1000:.2f} of it in the kernel)")
+    print(f"Garbage collections (young, middle, full): {collector.counts}, "
+          f"{', '.join(f'{t * 1000:.1f}' for t in collector.seconds)} ms of CPU in all")
     if wal_before is not None:
         print(f"PostgreSQL WAL written: {_wal_bytes(connection, wal_before, wal_after) / n:.0f} bytes each")
     if args.show_sql:
