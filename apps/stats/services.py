@@ -5,7 +5,7 @@ counters, so a new statistic is just a new key.
 """
 from datetime import date
 
-from apps.core.fastsql import db, execute, vendor
+from apps.core.fastsql import db, execute, sql_once
 
 from .models import DailyActivity, StatCounter
 
@@ -29,14 +29,6 @@ CONTRACT_COUNTERS = (
 )
 
 DAILY_FIELDS = ("tasks_completed", "task_completions", "habit_check_ins", "quit_logs", "xp_earned", "coins_earned")
-
-
-# Statements by (kind, vendor, shape): built once per process.
-_SQL: dict = {}
-
-
-def _q(name: str) -> str:
-    return db().ops.quote_name(name)
 
 
 def stats_increment(*, user_id: int, deltas: dict[str, int]) -> dict[str, int]:
@@ -83,11 +75,10 @@ def stats_reads(*, user_id: int, keys) -> tuple[tuple[str, list], ...]:
     never written), for a statement the caller runs anyway. Read under the user's wallet
     lock (every counter writer holds it), by a statement that starts after it was taken,
     they are the values the next increment adds to."""
-    cache_key = ("stats-read", vendor())
-    sql = _SQL.get(cache_key)
-    if sql is None:
-        table = _q(StatCounter._meta.db_table)
-        sql = _SQL[cache_key] = f"SELECT {_q('value')} FROM {table} WHERE {_q('user_id')} = %s AND {_q('key')} = %s"
+    sql = sql_once(
+        "stats-read",
+        lambda q: f"SELECT {q('value')} FROM {q(StatCounter._meta.db_table)} WHERE {q('user_id')} = %s AND {q('key')} = %s",
+    )
     return tuple((sql, [user_id, key]) for key in keys)
 
 
@@ -97,17 +88,18 @@ def _stats_upsert(*, user_id: int, deltas: dict[str, int]) -> tuple[str, str, li
     params: list = []
     for key, value in rows:
         params += [user_id, key, value]
-    cache_key = ("stats", vendor(), len(rows))
-    found = _SQL.get(cache_key)
-    if found is None:
-        table = _q(StatCounter._meta.db_table)
+
+    def build(q):
+        table = q(StatCounter._meta.db_table)
         values = ", ".join(["(%s, %s, %s)"] * len(rows))
         sql = (
-            f"INSERT INTO {table} ({_q('user_id')}, {_q('key')}, {_q('value')}) VALUES {values} "
-            f"ON CONFLICT ({_q('user_id')}, {_q('key')}) DO UPDATE "
-            f"SET {_q('value')} = {table}.{_q('value')} + EXCLUDED.{_q('value')}"
+            f"INSERT INTO {table} ({q('user_id')}, {q('key')}, {q('value')}) VALUES {values} "
+            f"ON CONFLICT ({q('user_id')}, {q('key')}) DO UPDATE "
+            f"SET {q('value')} = {table}.{q('value')} + EXCLUDED.{q('value')}"
         )
-        found = _SQL[cache_key] = (sql, f"{_q('key')}, {_q('value')}")
+        return sql, f"{q('key')}, {q('value')}"
+
+    found = sql_once(f"stats-upsert:{len(rows)}", build)
     return found[0], found[1], params
 
 
@@ -158,18 +150,19 @@ def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[s
     """(the upsert adding `deltas` to the day's row, its columns to return, params); deltas non-zero."""
     fields = DAILY_FIELDS
     params = [user_id, day, *[deltas.get(f, 0) for f in fields]]
-    cache_key = ("daily", vendor(), tuple(deltas))
-    found = _SQL.get(cache_key)
-    if found is None:
-        table = _q(DailyActivity._meta.db_table)
-        insert_cols = ", ".join(_q(c) for c in ["user_id", "date", *fields])
+
+    def build(q):
+        table = q(DailyActivity._meta.db_table)
+        insert_cols = ", ".join(q(c) for c in ["user_id", "date", *fields])
         placeholders = ", ".join(["%s"] * (2 + len(fields)))
-        updates = ", ".join(f"{_q(f)} = {table}.{_q(f)} + EXCLUDED.{_q(f)}" for f in deltas)
+        updates = ", ".join(f"{q(f)} = {table}.{q(f)} + EXCLUDED.{q(f)}" for f in deltas)
         sql = (
             f"INSERT INTO {table} ({insert_cols}) VALUES ({placeholders}) "
-            f"ON CONFLICT ({_q('user_id')}, {_q('date')}) DO UPDATE SET {updates}"
+            f"ON CONFLICT ({q('user_id')}, {q('date')}) DO UPDATE SET {updates}"
         )
-        found = _SQL[cache_key] = (sql, ", ".join(_q(f) for f in fields))
+        return sql, ", ".join(q(f) for f in fields)
+
+    found = sql_once("daily-upsert:" + ",".join(deltas), build)
     return found[0], found[1], params
 
 
