@@ -28,7 +28,7 @@ def active_multipliers(*, user_id: int, now=None) -> dict[str, Decimal]:
 def multiplier_reads(*, user_id: int, now) -> tuple[tuple[str, list], ...]:
     """Scalar subqueries (sql, params) giving the highest active xp and coins multipliers
     (NULL when none), for a caller that evaluates them inside a statement it runs anyway
-    (apps.stats.services.daily_activity_increment_and_read). `multipliers_from` reads them."""
+    (the progress service's read-ahead, apps.core.fastsql.fetch_reads). `multipliers_from` reads them."""
     from apps.core.fastsql import db, sql_once
 
     sql = sql_once(

@@ -369,6 +369,16 @@ def count(model, **where) -> int:
         return cursor.fetchone()[0]
 
 
+def fetch_reads(reads) -> list:
+    """The values of scalar subqueries `reads` ((sql, params), ...), in one `SELECT` (one
+    round trip), for a caller with no statement of its own to carry them."""
+    if not reads:
+        return []
+    with db().cursor() as cursor:
+        execute(cursor, "SELECT " + ", ".join(f"({sql})" for sql, _ in reads), [p for _, params in reads for p in params])
+        return list(cursor.fetchone())
+
+
 def fetch_with_siblings(model, *, pk, siblings: tuple, for_update: bool = False):
     """`model.objects[.select_for_update(of=("self",))].filter(pk=pk).first()` and, in
     the same statement, the row of each model in `siblings` that has the same primary

@@ -49,12 +49,12 @@ from apps.achievements.services import (
 )
 from apps.boosts.selectors import active_multipliers, multiplier_reads, multipliers_from
 from apps.core.errors import InsufficientFunds
-from apps.core.fastsql import Batch, fetch_one, lock_pair
+from apps.core.fastsql import Batch, fetch_one, fetch_reads, lock_pair
 from apps.core.localday import local_date
 from apps.inventory.services import inventory_grant_and_read
 from apps.stats.services import (
-    daily_activity_increment_and_read,
     daily_activity_increment_later,
+    daily_activity_read,
     stats_increment_and_read,
     stats_increment_later,
     stats_reads,
@@ -276,24 +276,24 @@ class UserProgressService:
             xp, coins, crystals = event.xp, event.coins, event.crystals
             counts_for_streak = bool(event.activity and event.activity_delta > 0)
             streak_values = boost_values = None
+            self.daily_deltas = daily_deltas  # written by the closing batch (_persist)
             if daily_deltas:
-                # The streak and the boosts are read by the same statement (round trips
-                # saved); it starts after the wallet lock is held, so it sees them as the
-                # last holder left them.
+                # One statement reads the day's completions (for the cap), the streak and
+                # the boosts; it starts after the wallet lock is held, so it sees them as
+                # the last holder left them (every writer of these rows holds that lock).
                 # The counters and unlocks the achievement check needs ride on it too.
+                cap_reads = (daily_activity_read(user_id=self.user_id, day=day, field=event.capped_by),) if event.capped_by else ()
                 boost_reads = multiplier_reads(user_id=self.user_id, now=self.now) if event.boostable else ()
                 self.known, unlock_reads = self._known_counters_reads(event)
-                today_row, values = daily_activity_increment_and_read(
-                    user_id=self.user_id, day=day, deltas=daily_deltas,
-                    reads=streak_reads(user_id=self.user_id) + boost_reads + unlock_reads,
-                )
+                values = fetch_reads(cap_reads + streak_reads(user_id=self.user_id) + boost_reads + unlock_reads)
+                if cap_reads:
+                    done_today = values.pop(0) or 0
+                    if done_today + daily_deltas[event.capped_by] > settings.DREAMTRACK_DAILY_COMPLETION_CAP:
+                        summary.capped = True
+                        xp = coins = 0
                 streak_values, boost_values = values[:3], values[3 : 3 + len(boost_reads)]
                 if self.known is not None:
                     self.known.load(values[3 + len(boost_reads) :])
-                cap = settings.DREAMTRACK_DAILY_COMPLETION_CAP
-                if event.capped_by and today_row[event.capped_by] > cap:
-                    summary.capped = True
-                    xp = coins = 0
 
             # The daily streak, locked here, before any inventory row (item grants
             # below, freezes inside): the global order wallet -> streak -> inventory.
@@ -492,8 +492,9 @@ class UserProgressService:
                 fields.append(currency)
         batch.update_fields(self.wallet, fields)  # wallet.save(update_fields=...)
         batch.insert_many(self.ledger)  # bulk_create
-        earned = {f"{c}_earned": v for c, v in self.earned_today.items() if v}
-        daily_activity_increment_later(user_id=self.user_id, day=day, deltas=earned, batch=batch)
+        daily = Counter(self.daily_deltas)
+        daily.update({f"{c}_earned": v for c, v in self.earned_today.items()})
+        daily_activity_increment_later(user_id=self.user_id, day=day, deltas=daily, batch=batch)
         stats_increment_later(user_id=self.user_id, deltas=self.later_stats, batch=batch)
 
 

@@ -5,7 +5,7 @@ counters, so a new statistic is just a new key.
 """
 from datetime import date
 
-from apps.core.fastsql import db, execute, sql_once
+from apps.core.fastsql import db, execute, fetch_reads, sql_once
 
 from .models import DailyActivity, StatCounter
 
@@ -41,13 +41,13 @@ def stats_increment_and_read(
 ) -> tuple[dict[str, int], list]:
     """`stats_increment`, plus scalar subqueries `reads` ((sql, params), ...) that do
     not depend on the counters, evaluated by the same statement where it can return
-    columns (else by one more SELECT), as `daily_activity_increment_and_read` does.
+    columns (else by one more SELECT, `fetch_reads`).
     Returns (the new value of every changed key, [read values])."""
     deltas = {key: value for key, value in deltas.items() if value}
     read_sql = [f"({sql})" for sql, _ in reads]
     read_params = [p for _, params in reads for p in params]
     if not deltas:
-        return {}, _select_reads(read_sql, read_params)
+        return {}, fetch_reads(reads)
     sql, returned_columns, params = _stats_upsert(user_id=user_id, deltas=deltas)
     conn = db()
     with conn.cursor() as cursor:
@@ -58,7 +58,7 @@ def stats_increment_and_read(
             return {row[0]: row[1] for row in rows}, list(rows[0][2:])
         execute(cursor, sql, params)
     changed = dict(StatCounter.objects.filter(user_id=user_id, key__in=deltas).values_list("key", "value"))
-    return changed, _select_reads(read_sql, read_params)
+    return changed, fetch_reads(reads)
 
 
 def stats_increment_later(*, user_id: int, deltas: dict[str, int], batch) -> None:
@@ -103,47 +103,33 @@ def _stats_upsert(*, user_id: int, deltas: dict[str, int]) -> tuple[str, str, li
     return found[0], found[1], params
 
 
-def daily_activity_increment(*, user_id: int, day: date, deltas: dict[str, int]) -> dict[str, int]:
-    """Add deltas to the user's row for a local day; return the row's new values."""
-    return daily_activity_increment_and_read(user_id=user_id, day=day, deltas=deltas)[0]
-
-
 def daily_activity_increment_later(*, user_id: int, day: date, deltas: dict[str, int], batch) -> None:
-    """`daily_activity_increment` as a write of `batch` (apps.core.fastsql.Batch), sent with its others."""
+    """Add deltas to the user's row for a local day, as a write of `batch`
+    (apps.core.fastsql.Batch), sent with its others: one upsert however many fields."""
     deltas = {key: value for key, value in deltas.items() if value}
+    unknown = set(deltas) - set(DAILY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown daily activity fields: {sorted(unknown)}")
     if deltas:
         sql, _returning, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas)
         batch.add(sql, params, expect_rows=1)
 
 
-def daily_activity_increment_and_read(
-    *, user_id: int, day: date, deltas: dict[str, int], reads: tuple[tuple[str, list], ...] = ()
-) -> tuple[dict[str, int], list]:
-    """`daily_activity_increment`, plus scalar subqueries `reads` ((sql, params), ...)
-    evaluated by the same statement (in its RETURNING clause where the database has
-    one, else by one more SELECT): the caller saves round trips for reads it needs
-    anyway (the progress engine: streak, boosts). Returns (row, [read values])."""
-    deltas = {key: value for key, value in deltas.items() if value}
-    unknown = set(deltas) - set(DAILY_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown daily activity fields: {sorted(unknown)}")
-    read_sql = [f"({sql})" for sql, _ in reads]
-    read_params = [p for _, params in reads for p in params]
-    if not deltas:
-        row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).first()
-        return row or dict.fromkeys(DAILY_FIELDS, 0), _select_reads(read_sql, read_params)
-    fields = DAILY_FIELDS
-    conn = db()
-    sql, returned_fields, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas)
-    with conn.cursor() as cursor:
-        if conn.features.can_return_columns_from_insert:
-            returning = ", ".join([returned_fields, *read_sql])
-            execute(cursor, sql + " RETURNING " + returning, params + read_params)
-            values = cursor.fetchone()
-            return dict(zip(fields, values[: len(fields)], strict=True)), list(values[len(fields) :])
-        execute(cursor, sql, params)
-    row = DailyActivity.objects.filter(user_id=user_id, date=day).values(*DAILY_FIELDS).get()
-    return row, _select_reads(read_sql, read_params)
+def daily_activity_read(*, user_id: int, day: date, field: str) -> tuple[str, list]:
+    """A scalar subquery (sql, params) for one field of the user's row for a local day
+    (NULL while the day has no row), for a statement the caller runs anyway. Read under
+    the user's wallet lock (every writer of daily rows holds it: the progress service),
+    by a statement that starts after it was taken, it is the value the caller's own
+    `daily_activity_increment_later` adds to."""
+    if field not in DAILY_FIELDS:
+        raise ValueError(f"unknown daily activity field: {field}")
+    sql = sql_once(
+        f"daily-read:{field}",
+        lambda q: (
+            f"SELECT {q(field)} FROM {q(DailyActivity._meta.db_table)} WHERE {q('user_id')} = %s AND {q('date')} = %s"
+        ),
+    )
+    return sql, [user_id, day]
 
 
 def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[str, str, list]:
@@ -164,11 +150,3 @@ def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[s
 
     found = sql_once("daily-upsert:" + ",".join(deltas), build)
     return found[0], found[1], params
-
-
-def _select_reads(read_sql: list[str], params: list) -> list:
-    if not read_sql:
-        return []
-    with db().cursor() as cursor:
-        execute(cursor, "SELECT " + ", ".join(read_sql), params)
-        return list(cursor.fetchone())

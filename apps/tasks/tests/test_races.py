@@ -1,5 +1,6 @@
 """Concurrency on PostgreSQL (SQLite ignores row locks, so these prove nothing there)."""
 import pytest
+from django.test import override_settings
 
 from apps.core.testing import is_postgres, run_concurrently
 from apps.stats.models import DailyActivity
@@ -52,6 +53,23 @@ def test_twenty_concurrent_completions_of_different_tasks_lose_nothing(make_user
     day = DailyActivity.objects.get(user=user)
     assert (day.tasks_completed, day.task_completions, day.xp_earned) == (20, 20, 200)
     assert Task.objects.filter(user=user, status="completed").count() == 20
+
+
+@override_settings(DREAMTRACK_DAILY_COMPLETION_CAP=5)
+def test_concurrent_completions_around_the_daily_cap_pay_exactly_the_cap(make_user):
+    # Each completion reads the day's count under the wallet lock and writes it with the
+    # closing batch: concurrent ones must still see each other's.
+    user = make_user("farmer")
+    tasks = TaskFactory.create_batch(8, user=user, difficulty="easy")
+
+    results = run_concurrently(*[post(f"/api/v1/tasks/{t.pk}/complete/", user) for t in tasks])
+
+    assert [getattr(r, "status_code", repr(r)) for r in results] == [200] * 8
+    assert sorted(r.json()["rewards"]["capped"] for r in results) == [False] * 5 + [True] * 3
+    assert balances(user) == ledger_sums(user) == {"xp": 50, "coins": 15, "crystals": 0}
+    day = DailyActivity.objects.get(user=user)
+    assert (day.tasks_completed, day.task_completions, day.xp_earned, day.coins_earned) == (8, 8, 50, 15)
+    assert stat(user, "tasks_completed") == 8
 
 
 def test_twenty_concurrent_reopens_take_back_once(make_user):
