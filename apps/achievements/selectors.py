@@ -12,6 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
 from apps.core import catalog_versions
+from apps.core.deferred import load_deferred
 from apps.core.fastsql import fetch_all
 from apps.progression.levels import level_for_xp
 from apps.stats.models import StatCounter
@@ -64,6 +65,7 @@ def _trigger_values(user, triggers: set[str]) -> dict[str, int]:
     if stat_keys:
         values.update((row.key, row.value) for row in fetch_all(StatCounter, user_id=user.pk, key__in=sorted(stat_keys)))
     if LEVEL_TRIGGER in triggers:
+        load_deferred(user)  # the JWT user's cached profile, if it has one
         try:
             xp = user.wallet.xp
         except ObjectDoesNotExist:

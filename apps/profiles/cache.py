@@ -13,7 +13,10 @@ tokens the request will need, apps/core/catalog_versions.py):
   cost the next request a query;
 - the profile snapshot (`us:<id>`): wallet, streak, equipped items, freezes and
   boosts, valid while the user's token (`uv:<id>`) is the one it was built
-  under; any change to those (or to the user row) replaces it.
+  under; any change to those (or to the user row) replaces it. It is stored as
+  the token and the pickled profile (`<token>|<pickle>`), and decoded only when a
+  selector reads it (apps/core/deferred.py): a write or a list served from the
+  response cache never does.
 Tokens are replaced once the transaction that changed the rows commits
 (apps/core/user_version.py; signals in apps.py). A builder reads the token
 *before* reading the database, so a change that commits meanwhile leaves what
@@ -24,10 +27,14 @@ replacing an item image), and with the cache down every read simply falls
 through to the database. Services never trust these values: they lock and
 re-read the rows they change.
 """
+import pickle
+from functools import partial
+
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from apps.core import catalog_versions
+from apps.core.deferred import defer_load, load_deferred
 from apps.core.fastsql import fetch_one, fetch_with_siblings
 from apps.core.user_version import AUTH_VERSION_KEY, VERSION_KEY, user_version_bump, user_version_settle
 
@@ -43,9 +50,9 @@ def user_snapshot_invalidate(user_id: int, *, user_row: bool = False) -> None:
 
 
 def user_snapshot(user_id: int, *, counters=(), extra_keys=()) -> dict | None:
-    """{"v": the user's token, "user": User, "wallet", "streak", "inventory", "boosts",
-    "counts"} (wallet..boosts None when the profile snapshot is not current), or None if
-    no such user. `counters`: rate-limit counters to count in the same cache round trip
+    """{"v": the user's token, "user": User, "profile": the profile snapshot still encoded
+    (None when it is not current), "counts", "extra"}, or None if no such user.
+    `counters`: rate-limit counters to count in the same cache round trip
     (apps/core/cache_pipeline.py); "counts" has their new values (None if not counted).
     `extra_keys`: other cache keys to read in that round trip; "extra" has {key: value or None}."""
     user_version_settle(user_id)
@@ -62,28 +69,38 @@ def user_snapshot(user_id: int, *, counters=(), extra_keys=()) -> dict | None:
             return None
         if auth_version is not None:
             cache.set(keys[1], {"v": auth_version, "user": user}, TTL_SECONDS)
-    profile = found.get(keys[3])
-    if profile is None or version is None or profile.get("v") != version:
-        profile = {}
     return {
         "v": version,
         "user": user,
-        **{name: profile.get(name) for name in ("wallet", "streak", "inventory", "boosts")},
-        "loaded": bool(profile),
+        "profile": _current_profile(found.get(keys[3]), version),
         "counts": counts,
         "extra": {key: found.get(key) for key in extra_keys},
     }
 
 
+def _current_profile(entry, version: str | None) -> bytes | None:
+    """The encoded profile of a stored `<token>|<pickle>` entry built under `version`, else None."""
+    if version is None or type(entry) is not bytes:
+        return None
+    built_under, separator, profile = entry.partition(b"|")
+    return profile if separator and built_under == version.encode() else None
+
+
 def attach_snapshot(user, snapshot: dict) -> None:
-    """Let the profile selectors use the snapshots instead of querying."""
+    """Let the profile selectors use the snapshots instead of querying: the profile is
+    decoded only when one of them reads it (`apps.core.deferred.load_deferred`)."""
     user.profile_snapshot_version = snapshot["v"]
-    if snapshot["loaded"]:
-        _set_relations(user, snapshot["wallet"], snapshot["streak"])
-    if snapshot["inventory"] is not None:
-        user.profile_inventory = snapshot["inventory"]
-    if snapshot["boosts"] is not None:
-        user.profile_boosts = snapshot["boosts"]
+    if snapshot["profile"] is not None:
+        defer_load(user, partial(_open_profile, user, snapshot["profile"]))
+
+
+def _open_profile(user, encoded: bytes) -> None:
+    profile = pickle.loads(encoded)
+    _set_relations(user, profile["wallet"], profile["streak"])
+    if profile["inventory"] is not None:
+        user.profile_inventory = profile["inventory"]
+    if profile["boosts"] is not None:
+        user.profile_boosts = profile["boosts"]
 
 
 def _set_relations(user, wallet, streak) -> None:
@@ -103,6 +120,7 @@ def _relations_loaded(user) -> bool:
 def user_profile_load(user, *, store: bool = True) -> None:
     """Make sure `user.wallet` and `user.streak` are loaded (one query when the profile
     snapshot did not carry them), and keep them in the snapshot for the next request."""
+    load_deferred(user)
     if _relations_loaded(user):
         return
     from apps.progression.models import Wallet
@@ -118,6 +136,7 @@ def user_profile_load(user, *, store: bool = True) -> None:
 
 def user_snapshot_add_extras(user, *, inventory: list, boosts: list) -> None:
     """Store the profile extras read for `user` in its snapshot."""
+    load_deferred(user)
     user.profile_inventory, user.profile_boosts = inventory, boosts
     user_profile_load(user, store=False)
     _store(user)
@@ -125,21 +144,19 @@ def user_snapshot_add_extras(user, *, inventory: list, boosts: list) -> None:
 
 def _store(user) -> None:
     """The profile snapshot, under the token the request authenticated with: if
-    anything changed since, the stored copy is never served."""
+    anything changed since, the stored copy is never served. Stored as
+    `<token>|<pickle>` bytes, so that a reader checks the token without decoding it."""
     version = getattr(user, "profile_snapshot_version", None)
     if version is None or not _relations_loaded(user):
         return
-    cache.set(
-        SNAPSHOT_KEY.format(user.pk),
-        {
-            "v": version,
-            "wallet": _cached(user, "wallet"),
-            "streak": _cached(user, "streak"),
-            "inventory": getattr(user, "profile_inventory", None),
-            "boosts": getattr(user, "profile_boosts", None),
-        },
-        TTL_SECONDS,
-    )
+    profile = {
+        "wallet": _cached(user, "wallet"),
+        "streak": _cached(user, "streak"),
+        "inventory": getattr(user, "profile_inventory", None),
+        "boosts": getattr(user, "profile_boosts", None),
+    }
+    encoded = version.encode() + b"|" + pickle.dumps(profile, pickle.HIGHEST_PROTOCOL)
+    cache.set(SNAPSHOT_KEY.format(user.pk), encoded, TTL_SECONDS)
 
 
 def _cached(user, name):

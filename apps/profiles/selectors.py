@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from apps.boosts.models import ActiveBoost
+from apps.core.deferred import load_deferred
 from apps.core.localday import local_date
 from apps.inventory.models import InventoryItem
 from apps.progression.levels import level_progress
@@ -97,6 +98,7 @@ def public_profiles(users, request) -> list[dict]:
 def active_boosts_list(*, user, now=None) -> list[dict]:
     """Boosts applying now (from the auth snapshot when there is one; expiry is by time alone)."""
     now = now or timezone.now()
+    load_deferred(user)
     rows = getattr(user, "profile_boosts", None)
     if rows is None:
         rows = ActiveBoost.objects.filter(user_id=user.pk, expires_at__gt=now).order_by("expires_at")
@@ -112,6 +114,7 @@ def _load_extras(user) -> None:
     read (2 queries) and added to it for the next request."""
     from .cache import user_snapshot_add_extras
 
+    load_deferred(user)
     if hasattr(user, "profile_inventory") and hasattr(user, "profile_boosts"):
         return
     user.profile_inventory = list(_profile_rows().filter(user_id=user.pk))

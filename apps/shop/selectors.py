@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 
 from apps.core import catalog_versions
+from apps.core.deferred import load_deferred
 from apps.core.errors import NotFound
 from apps.core.fastsql import fetch_one, sql_once
 from apps.inventory.models import InventoryItem
@@ -168,6 +169,7 @@ def item_public_from_model(item: Item, *, owned_quantity: int, request=None) -> 
 
 
 def _balances(user) -> dict[str, int]:
+    load_deferred(user)  # the JWT user's cached profile, if it has one
     try:
         wallet = user.wallet
     except ObjectDoesNotExist:  # a user made outside registration (createsuperuser)

@@ -1,3 +1,4 @@
+from apps.core.deferred import load_deferred
 from apps.core.localday import local_date
 from apps.inventory.services import streak_freezes_held
 
@@ -11,6 +12,7 @@ def streak_for_user(*, user) -> dict:
     Three queries at most: the streak row (none when the JWT user carries it),
     held streak freezes, claimed milestones.
     """
+    load_deferred(user)  # the JWT user's cached profile, if it has one
     try:
         streak = user.streak
     except Streak.DoesNotExist:

@@ -110,3 +110,53 @@ def test_after_my_own_completion_the_next_request_authenticates_without_a_query(
     tables = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "accounts_user" not in tables  # the user row did not change: its snapshot stands
     assert after["coins"] == 12 and after["streak"]["current"] == 1  # the profile part did change
+
+
+def warm_profile_snapshot(user):
+    """A client whose user has a current profile snapshot stored (the first `me/` builds it)."""
+    client = client_for(user)
+    me(client)
+    return client
+
+
+# Readers that build their response (streak/ is never response-cached; the first shop list
+# and dashboard of a token are built), after me/ stored the profile snapshot.
+# What each reads from the snapshot instead of these tables (streak/ and the shop list count
+# freezes and holdings in the inventory themselves).
+@pytest.mark.parametrize(
+    "url, tables",
+    [
+        ("/api/v1/streak/", ["streaks_streak"]),
+        ("/api/v1/shop/items/", ["progression_wallet"]),
+        ("/api/v1/dashboard/", ["progression_wallet", "streaks_streak", "inventory_inventoryitem", "boosts_activeboost"]),
+    ],
+)
+def test_readers_of_the_profile_take_it_from_the_stored_snapshot(make_user, url, tables):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = warm_profile_snapshot(make_user())
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert not [table for table in tables if f'FROM "{table}"' in sql], sql
+
+
+def test_a_request_that_does_not_read_the_profile_never_decodes_it(make_user, monkeypatch):
+    from apps.profiles import cache as profile_cache
+
+    decoded = []
+    real = profile_cache._open_profile
+    monkeypatch.setattr(profile_cache, "_open_profile", lambda user, encoded: decoded.append(1) or real(user, encoded))
+    user = make_user()
+    task = TaskFactory(user=user)  # before the snapshot: a new task replaces the user's token
+    client = warm_profile_snapshot(user)
+
+    assert client.get("/api/v1/tasks/").status_code == 200
+    assert client.post(f"/api/v1/tasks/{task.pk}/complete/").status_code == 200
+    assert decoded == []
+    assert me(client)["coins"] == 3  # the completion replaced the token: rebuilt from the rows
+    assert decoded == []
+    streak = client.get("/api/v1/streak/")  # a reader: the rebuilt snapshot, decoded once
+    assert streak.status_code == 200 and streak.json()["current"] == 1
+    assert decoded == [1]
