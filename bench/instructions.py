@@ -1,6 +1,6 @@
 """Python instructions per request of one bench scenario, counted by valgrind.
 
-    python bench/instructions.py complete [--few 40] [--many 140]
+    python bench/instructions.py complete [--few 40] [--many 140] [--warm-profile]
 
 Timings on a shared or virtual machine move by 20-40 % from one minute to the
 next; instruction counts do not. This runs `bench/hotspots.py SCENARIO` twice
@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def instructions(scenario: str, requests: int) -> int:
+def instructions(scenario: str, requests: int, extra: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/callgrind.out",
-             sys.executable, "bench/hotspots.py", scenario, "--requests", str(requests)],
+             sys.executable, "bench/hotspots.py", scenario, "--requests", str(requests), *extra],
             cwd=ROOT, capture_output=True, text=True,
         )
     if out.returncode != 0:
@@ -42,11 +42,13 @@ def main() -> int:
     parser.add_argument("scenario")
     parser.add_argument("--few", type=int, default=40, help="measured requests of the first run (default 40)")
     parser.add_argument("--many", type=int, default=140, help="measured requests of the second run (default 140)")
+    parser.add_argument("--warm-profile", action="store_true", help="hotspots.py's --warm-profile")
     args = parser.parse_args()
     if args.many <= args.few:
         parser.error("--many must be larger than --few")
-    few = instructions(args.scenario, args.few)
-    many = instructions(args.scenario, args.many)
+    extra = ["--warm-profile"] if args.warm_profile else []
+    few = instructions(args.scenario, args.few, extra)
+    many = instructions(args.scenario, args.many, extra)
     per_request = (many - few) / (args.many - args.few)
     print(f"{args.scenario}: {per_request / 1e6:.2f} million instructions per request (Python process)")
     return 0
