@@ -158,19 +158,19 @@ def main() -> int:
         last_sql.append((sql, params))
         return execute(sql, params, many, context)
 
-    def call(i: int) -> str:
+    def send(request: dict) -> str:
         status = []
-        request = requests[i % len(requests)]
         body = application(environ_for(request), lambda s, h, exc_info=None: status.append(s))
         b"".join(body)
         if hasattr(body, "close"):
             body.close()
         return status[0]
 
+    def call(i: int) -> str:
+        return send(requests[i % len(requests)])
+
     for request in opening:
-        body = application(environ_for(request), lambda s, h, exc_info=None: None)
-        b"".join(body)
-        body.close()
+        send(request)
     for i in range(args.warmup):
         status = call(i)
         if int(status[:3]) >= 400:

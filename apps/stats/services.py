@@ -111,7 +111,7 @@ def daily_activity_increment_later(*, user_id: int, day: date, deltas: dict[str,
     if unknown:
         raise ValueError(f"unknown daily activity fields: {sorted(unknown)}")
     if deltas:
-        sql, _returning, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas)
+        sql, params = _daily_upsert(user_id=user_id, day=day, deltas=deltas)
         batch.add(sql, params, expect_rows=1)
 
 
@@ -132,8 +132,8 @@ def daily_activity_read(*, user_id: int, day: date, field: str) -> tuple[str, li
     return sql, [user_id, day]
 
 
-def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[str, str, list]:
-    """(the upsert adding `deltas` to the day's row, its columns to return, params); deltas non-zero."""
+def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[str, list]:
+    """(the upsert adding `deltas` to the day's row, params); deltas non-zero."""
     fields = DAILY_FIELDS
     params = [user_id, day, *[deltas.get(f, 0) for f in fields]]
 
@@ -142,11 +142,9 @@ def _daily_upsert(*, user_id: int, day: date, deltas: dict[str, int]) -> tuple[s
         insert_cols = ", ".join(q(c) for c in ["user_id", "date", *fields])
         placeholders = ", ".join(["%s"] * (2 + len(fields)))
         updates = ", ".join(f"{q(f)} = {table}.{q(f)} + EXCLUDED.{q(f)}" for f in deltas)
-        sql = (
+        return (
             f"INSERT INTO {table} ({insert_cols}) VALUES ({placeholders}) "
             f"ON CONFLICT ({q('user_id')}, {q('date')}) DO UPDATE SET {updates}"
         )
-        return sql, ", ".join(q(f) for f in fields)
 
-    found = sql_once("daily-upsert:" + ",".join(deltas), build)
-    return found[0], found[1], params
+    return sql_once("daily-upsert:" + ",".join(deltas), build), params
