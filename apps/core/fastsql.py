@@ -12,7 +12,9 @@ They behave as the ORM calls they replace:
 - `update_fields` is `instance.save(update_fields=...)`: `pre_save` of each field
   (auto_now), the pre_save/post_save signals (the profile snapshot listens to
   them), and the same "did not affect any rows" error.
-- `insert_many` is `bulk_create` of plain rows (no signals, as bulk_create).
+- `insert_rows` (and `Batch.insert_rows`) is `bulk_create` of plain rows given as
+  values, without model instances (no signals, as bulk_create): the append-only ledgers
+  written on every request.
 Values go through each field's `get_db_prep_value/save`, so SQLite and PostgreSQL
 get what the ORM would send. Only simple conditions (=, <, <=, >, >=, IN) on one table.
 """
@@ -20,7 +22,7 @@ import datetime
 import re
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models
 from django.db.models import signals
 
 _sql_cache: dict = {}
@@ -232,31 +234,38 @@ def _update_statement(instance, fields):
     return sql, params, after
 
 
-def _insert_statement(objs):
-    """(sql, params, after) of `bulk_create(objs)` (primary keys not read back)."""
+def _plain_value(field) -> bool:
+    """Whether the database takes this field's Python value as it is (integers, strings,
+    booleans, integer foreign keys): `get_db_prep_save` returns it unchanged on every backend."""
+    if field.is_relation:
+        return field.many_to_one and isinstance(field.target_field, models.IntegerField)
+    return isinstance(field, (models.IntegerField, models.CharField, models.TextField, models.BooleanField))
+
+
+def _values_insert_statement(model, rows):
+    """(sql, params) of inserting `rows` into `model`'s table without model instances: each
+    row a dict of every concrete non-primary-key field's value by attname (`user_id`, not
+    `user`), of the field's Python type. The statement is `_insert_statement`'s; values of
+    other fields (dates, times, decimals, JSON) are prepared by the field, as the ORM would.
+    Fields' defaults and `pre_save` (auto_now_add) do not apply: give every value."""
     conn = db()
-    model = type(objs[0])
     opts = model._meta
-    key = ("insert", conn.vendor, model, len(objs))
+    key = ("insert-values", conn.vendor, model, len(rows))
     found = _sql_cache.get(key)
     if found is None:
         fields = [f for f in opts.concrete_fields if not f.primary_key]
         columns = ", ".join(_q(f.column) for f in fields)
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        found = (f"INSERT INTO {_q(opts.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))}", fields)
+        sql = f"INSERT INTO {_q(opts.db_table)} ({columns}) VALUES {', '.join([row] * len(rows))}"
+        found = (sql, [(f.attname, None if _plain_value(f) else f) for f in fields])
         _sql_cache[key] = found
-    sql, fields = found
+    sql, columns = found
     params = []
-    for obj in objs:
-        params += [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
-    using = conn.alias
-
-    def after():
-        for obj in objs:
-            obj._state.adding = False
-            obj._state.db = using
-
-    return sql, params, after
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"{model.__name__} row: expected {[name for name, _ in columns]}, got {list(row)}")
+        params += [row[name] if field is None else field.get_db_prep_save(row[name], conn) for name, field in columns]
+    return sql, params
 
 
 class Batch:
@@ -287,11 +296,11 @@ class Batch:
         sql, params, after = _update_statement(instance, fields)
         self.add(sql, params, expect_rows=1, after=after)
 
-    def insert_many(self, objs) -> None:
-        """`bulk_create(objs)` of new rows of one plain model (primary keys not read back)."""
-        if objs:
-            sql, params, after = _insert_statement(objs)
-            self.add(sql, params, after=after)
+    def insert_rows(self, model, rows: list[dict]) -> None:
+        """`bulk_create` of new rows of one plain model given as values, not instances
+        (`_values_insert_statement`); no signals, as `bulk_create` sends none."""
+        if rows:
+            self.add(*_values_insert_statement(model, rows))
 
     def run(self) -> None:
         conn = db()
@@ -326,11 +335,11 @@ def update_fields(instance, fields) -> None:
     batch.run()
 
 
-def insert_many(objs) -> None:
-    """`Model.objects.bulk_create(objs)` for new rows of one plain model with an auto primary key
-    (the primary keys are not read back)."""
+def insert_rows(model, rows: list[dict]) -> None:
+    """`Model.objects.bulk_create(...)` of new rows of one plain model with an auto primary key,
+    given as {attname: value} dicts (`Batch.insert_rows`); the primary keys are not read back."""
     batch = Batch()
-    batch.insert_many(objs)
+    batch.insert_rows(model, rows)
     batch.run()
 
 

@@ -9,9 +9,10 @@ service, which counts `items_equipped`), then the rows.
 """
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from apps.core.errors import Conflict, NotFound
-from apps.core.fastsql import insert_many, upsert_add_and_read
+from apps.core.fastsql import insert_rows, upsert_add_and_read
 from apps.shop.models import COSMETIC_TYPES, ItemType
 
 from .exceptions import ItemLocked, NotEquippable
@@ -51,14 +52,21 @@ def inventory_grant_and_read(
             reads=reads,
         )
         row.item = item
-        # objects.create() without compiling it (the ledger row has no signal receivers)
-        entry = InventoryLedgerEntry(
-            user_id=user.pk, item=item, amount=quantity, quantity_after=row.quantity, reason=reason, ref=ref
-        )
+        # objects.create() without compiling it or building an instance (the ledger row
+        # has no signal receivers; created_at is auto_now_add's value)
+        entry = {
+            "user_id": user.pk,
+            "item_id": item.pk,
+            "amount": quantity,
+            "quantity_after": row.quantity,
+            "reason": reason,
+            "ref": ref,
+            "created_at": timezone.now(),
+        }
         if batch is None:
-            insert_many([entry])
+            insert_rows(InventoryLedgerEntry, [entry])
         else:
-            batch.insert_many([entry])
+            batch.insert_rows(InventoryLedgerEntry, [entry])
         return row, values
 
 

@@ -258,7 +258,7 @@ class UserProgressService:
             if before is not None:
                 before(self.wallet)
             self.balances = {c: getattr(self.wallet, c) for c in CURRENCIES}
-            self.ledger: list[LedgerEntry] = []
+            self.ledger: list[dict] = []  # LedgerEntry rows as values (fastsql.Batch.insert_rows)
             self.stat_deltas: Counter = Counter(event.stats)
             self.later_stats: Counter = Counter()  # counter deltas for the closing batch
             self.known: _KnownCounters | None = None
@@ -440,15 +440,15 @@ class UserProgressService:
             raise InsufficientFunds(f"Not enough {name}.")
         self.balances[currency] = new_balance
         self.ledger.append(
-            LedgerEntry(
-                user_id=self.user_id,
-                currency=currency,
-                amount=amount,
-                balance_after=new_balance,
-                reason=reason,
-                ref=ref,
-                created_at=self.now,
-            )
+            {
+                "user_id": self.user_id,
+                "currency": currency,
+                "amount": amount,
+                "balance_after": new_balance,
+                "reason": reason,
+                "ref": ref,
+                "created_at": self.now,
+            }
         )
         setattr(summary, currency, getattr(summary, currency) + amount)
         if currency == Currency.CRYSTALS:
@@ -491,7 +491,7 @@ class UserProgressService:
                 setattr(self.wallet, currency, self.balances[currency])
                 fields.append(currency)
         batch.update_fields(self.wallet, fields)  # wallet.save(update_fields=...)
-        batch.insert_many(self.ledger)  # bulk_create
+        batch.insert_rows(LedgerEntry, self.ledger)  # bulk_create
         daily = Counter(self.daily_deltas)
         daily.update({f"{c}_earned": v for c, v in self.earned_today.items()})
         daily_activity_increment_later(user_id=self.user_id, day=day, deltas=daily, batch=batch)

@@ -8,7 +8,7 @@ from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from apps.boosts.models import ActiveBoost
-from apps.core.fastsql import fetch_all, fetch_one, insert_many, update_fields
+from apps.core.fastsql import fetch_all, fetch_one, insert_rows, update_fields
 from apps.progression.models import Currency, LedgerEntry, Wallet
 from apps.streaks.models import Streak
 from apps.tasks.models import Task
@@ -87,17 +87,55 @@ def test_update_fields_is_save_with_update_fields(make_user):
         update_fields(gone, ["coins"])
 
 
-def test_insert_many_is_bulk_create(make_user):
+def test_insert_rows_is_bulk_create(make_user):
     user = make_user()
     now = timezone.now()
     rows = [
-        LedgerEntry(user_id=user.pk, currency="xp", amount=n, balance_after=n, reason="r", ref=f"x{n}", created_at=now)
+        {"user_id": user.pk, "currency": Currency.XP, "amount": n, "balance_after": n, "reason": "r", "ref": f"x{n}",
+         "created_at": now}
         for n in (1, 2)
     ]
-    insert_many(rows)
-    insert_many([])
-    stored = list(LedgerEntry.objects.filter(user=user, reason="r").order_by("amount").values("amount", "ref", "created_at"))
-    assert stored == [{"amount": 1, "ref": "x1", "created_at": now}, {"amount": 2, "ref": "x2", "created_at": now}]
+    insert_rows(LedgerEntry, rows)
+    insert_rows(LedgerEntry, [])
+    stored = list(
+        LedgerEntry.objects.filter(user=user, reason="r").order_by("amount").values("currency", "amount", "ref", "created_at")
+    )
+    assert stored == [
+        {"currency": "xp", "amount": 1, "ref": "x1", "created_at": now},
+        {"currency": "xp", "amount": 2, "ref": "x2", "created_at": now},
+    ]
+
+
+def test_insert_rows_sends_what_the_orm_sends(make_user):
+    """The statement and its values are bulk_create's: the same text (bar the ORM's
+    RETURNING of the ids), values as the fields prepare them (on SQLite a datetime
+    becomes a string), and the stored rows are equal."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user()
+    values = {"user_id": user.pk, "currency": Currency.COINS, "amount": -3, "balance_after": 7, "reason": "r",
+              "ref": "item:1", "created_at": timezone.now()}
+    with CaptureQueriesContext(connection) as fast:
+        insert_rows(LedgerEntry, [values])
+    with CaptureQueriesContext(connection) as orm:
+        LedgerEntry.objects.bulk_create([LedgerEntry(**values)])
+    assert fast.captured_queries[0]["sql"] == orm.captured_queries[0]["sql"].split(" RETURNING ")[0]
+    fast_row, orm_row = LedgerEntry.objects.filter(user=user).order_by("id").values(*values)
+    assert fast_row == orm_row == {**values, "currency": "coins"}
+
+
+def test_insert_rows_refuses_a_row_without_every_column(make_user):
+    user = make_user()
+    with pytest.raises(ValueError, match="expected"):
+        insert_rows(LedgerEntry, [{"user_id": user.pk, "currency": "xp", "amount": 1}])
+    with pytest.raises(KeyError):
+        insert_rows(
+            LedgerEntry,
+            [{"user_id": user.pk, "currency": "xp", "amount": 1, "balance_after": 1, "reason": "r", "ref": "",
+              "created": timezone.now()}],
+        )
+    assert not LedgerEntry.objects.filter(user=user, reason="r").exists()
 
 
 def test_fetch_with_siblings_reads_rows_keyed_alike_in_one_statement(make_user):
@@ -171,8 +209,10 @@ def test_a_batch_runs_its_writes_in_one_statement_on_postgresql_and_in_order_els
             batch = Batch()
             batch.update_fields(wallet, ["coins"])
             batch.update_fields(task, ["title"])
-            batch.insert_many(
-                [LedgerEntry(user=user, currency="coins", amount=42, balance_after=42, reason="t", created_at=timezone.now())]
+            batch.insert_rows(
+                LedgerEntry,
+                [{"user_id": user.pk, "currency": "coins", "amount": 42, "balance_after": 42, "reason": "t", "ref": "",
+                  "created_at": timezone.now()}],
             )
             day = dt.date(2030, 1, 1)
             daily_activity_increment_later(user_id=user.pk, day=day, deltas={"coins_earned": 42}, batch=batch)
