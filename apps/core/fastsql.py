@@ -203,8 +203,9 @@ def fetch_one(model, *, for_update: bool = False, **where):
     return rows[0] if rows else None
 
 
-def _update_statement(instance, fields):
-    """(sql, params, after) of `instance.save(update_fields=fields)`; sends pre_save now."""
+def _update_statement(instance, fields, send_signals=True):
+    """(sql, params, after) of `instance.save(update_fields=fields)`; sends pre_save now
+    (none with `send_signals=False`: see `Batch.update_fields`)."""
     conn = db()
     model = type(instance)
     opts = model._meta
@@ -220,16 +221,18 @@ def _update_statement(instance, fields):
     sql, objs = found
     using = conn.alias
     update_fields_set = frozenset(fields)
-    signals.pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=update_fields_set)
+    if send_signals:
+        signals.pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=update_fields_set)
     params = [f.get_db_prep_save(f.pre_save(instance, False), conn) for f in objs]
     params.append(opts.pk.get_db_prep_value(instance.pk, conn))
 
     def after():
         instance._state.adding = False
         instance._state.db = using
-        signals.post_save.send(
-            sender=model, instance=instance, created=False, update_fields=update_fields_set, raw=False, using=using
-        )
+        if send_signals:
+            signals.post_save.send(
+                sender=model, instance=instance, created=False, update_fields=update_fields_set, raw=False, using=using
+            )
 
     return sql, params, after
 
@@ -291,9 +294,11 @@ class Batch:
         """A write without RETURNING; `expect_rows`: fail unless it affected that many rows."""
         self._writes.append((sql, list(params), expect_rows, after))
 
-    def update_fields(self, instance, fields) -> None:
-        """`instance.save(update_fields=fields)` (pre_save signals now, post_save at `run`)."""
-        sql, params, after = _update_statement(instance, fields)
+    def update_fields(self, instance, fields, *, send_signals: bool = True) -> None:
+        """`instance.save(update_fields=fields)` (pre_save signals now, post_save at `run`).
+        `send_signals=False` for a hot write whose caller does itself what the receivers
+        would (the progress service replaces the user's cache token: apps/profiles/apps.py)."""
+        sql, params, after = _update_statement(instance, fields, send_signals)
         self.add(sql, params, expect_rows=1, after=after)
 
     def insert_rows(self, model, rows: list[dict]) -> None:
@@ -440,12 +445,13 @@ def upsert_add(instance, *, conflict: tuple[str, ...], add: tuple[str, ...]):
     return upsert_add_and_read(instance, conflict=conflict, add=add)[0]
 
 
-def upsert_add_and_read(instance, *, conflict: tuple[str, ...], add: tuple[str, ...], reads=()):
+def upsert_add_and_read(instance, *, conflict: tuple[str, ...], add: tuple[str, ...], reads=(), send_signals=True):
     """Insert `instance` (a new row of a plain model with an auto primary key) or, when
     a row with the same `conflict` columns exists (a unique constraint), add the
     instance's `add` values to that row's instead: one statement that leaves the row
     locked, as `select_for_update` + `save` would. Sends post_save (created=False either
-    way: receivers here only need to know the row changed).
+    way: receivers here only need to know the row changed), unless `send_signals=False`
+    (as `Batch.update_fields`).
 
     `reads`: scalar subqueries ((sql, params), ...) for the same statement to return
     too, as the stats upserts take them. Returns (the row as it now is, a new instance;
@@ -481,9 +487,8 @@ def upsert_add_and_read(instance, *, conflict: tuple[str, ...], add: tuple[str, 
         row = cursor.fetchone()
     width = len(attnames)
     obj = model.from_db(conn.alias, attnames, _converted(row[:width], converters, conn))
-    signals.post_save.send(
-        sender=model, instance=obj, created=False, update_fields=None, raw=False, using=conn.alias
-    )
+    if send_signals:
+        signals.post_save.send(sender=model, instance=obj, created=False, update_fields=None, raw=False, using=conn.alias)
     return obj, list(row[width:])
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.core.errors import Conflict, NotFound
 from apps.core.fastsql import insert_rows, upsert_add_and_read
+from apps.core.user_version import user_version_bump
 from apps.shop.models import COSMETIC_TYPES, ItemType
 
 from .exceptions import ItemLocked, NotEquippable
@@ -50,7 +51,9 @@ def inventory_grant_and_read(
             conflict=("user", "item"),
             add=("quantity",),
             reads=reads,
+            send_signals=False,  # its one receiver's work (apps/profiles/apps.py), done here:
         )
+        user_version_bump(user.pk)  # the user's cached pages show this row
         row.item = item
         # objects.create() without compiling it or building an instance (the ledger row
         # has no signal receivers; created_at is auto_now_add's value)

@@ -51,6 +51,7 @@ from apps.boosts.selectors import active_multipliers, multiplier_reads, multipli
 from apps.core.errors import InsufficientFunds
 from apps.core.fastsql import Batch, fetch_one, fetch_reads, lock_pair
 from apps.core.localday import local_date
+from apps.core.user_version import user_version_bump
 from apps.inventory.services import inventory_grant_and_read
 from apps.stats.services import (
     daily_activity_increment_later,
@@ -490,7 +491,10 @@ class UserProgressService:
             if self.balances[currency] != getattr(self.wallet, currency):
                 setattr(self.wallet, currency, self.balances[currency])
                 fields.append(currency)
-        batch.update_fields(self.wallet, fields)  # wallet.save(update_fields=...)
+        # wallet.save(update_fields=...) without its signals: the one receiver replaces the
+        # user's cache token (apps/profiles/apps.py), done here once for all of apply's writes.
+        batch.update_fields(self.wallet, fields, send_signals=False)
+        user_version_bump(self.user_id)
         batch.insert_rows(LedgerEntry, self.ledger)  # bulk_create
         daily = Counter(self.daily_deltas)
         daily.update({f"{c}_earned": v for c, v in self.earned_today.items()})

@@ -114,7 +114,9 @@ def _change_own_task(*, user, task_id: int, now: datetime, event: ProgressEvent,
         summary = service.apply(event, before=before, savepoint=False, batch=batch, lock_also=(Task, task_id))
         task = service.locked_row
         change(task, summary)
-        batch.update_fields(task, COMPLETION_FIELDS)  # task.save(update_fields=...)
+        # task.save(update_fields=...) without its signals: their one receiver's work (the
+        # user's cache token) is apply's, for the same user in this transaction.
+        batch.update_fields(task, COMPLETION_FIELDS, send_signals=False)
         batch.run()  # with the wallet, ledger and daily writes: one round trip
     return task, summary
 

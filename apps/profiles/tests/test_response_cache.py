@@ -88,6 +88,18 @@ def test_inventory_shows_purchases_and_equips(make_user):
     assert get(client, "/api/v1/inventory/")["results"][0]["item"]["name"] == "Renamed"
 
 
+def test_inventory_shows_an_item_granted_outside_a_purchase(make_user):
+    """An admin's grant (inventory_grant alone, no wallet write) replaces the cache token too."""
+    from apps.inventory.services import inventory_grant
+
+    user = make_user()
+    item = ItemFactory(price_coins=100)
+    client = client_for(user)
+    assert get(client, "/api/v1/inventory/")["count"] == 0
+    inventory_grant(user=user, item=item, quantity=1, reason="admin_grant")
+    assert [r["item"]["id"] for r in get(client, "/api/v1/inventory/")["results"]] == [item.pk]
+
+
 def test_dashboard_follows_tasks_the_local_day_and_boost_expiry(make_user):
     user = make_user()
     fund(user, coins=500)

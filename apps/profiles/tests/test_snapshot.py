@@ -50,6 +50,23 @@ def test_me_shows_rewards_of_a_completion_on_the_next_request(make_user):
     assert after["streak"]["current"] == 1
 
 
+def test_me_shows_a_second_completion_of_the_day_and_a_grant(make_user):
+    """Writes that touch only the wallet, the ledger and counters (the day's streak is
+    already counted): the progress service replaces the cache token itself."""
+    from apps.progression.services import progress_grant
+
+    user = make_user()
+    client = client_for(user)
+    first, second = TaskFactory(user=user, difficulty="easy"), TaskFactory(user=user, difficulty="easy")
+    assert client.post(f"/api/v1/tasks/{first.pk}/complete/").status_code == 200
+    before = me(client)
+    assert client.post(f"/api/v1/tasks/{second.pk}/complete/").status_code == 200
+    after = me(client)
+    assert (after["xp"] - before["xp"], after["coins"] - before["coins"]) == (10, 3)  # easy: 10 XP, 3 coins
+    progress_grant(user=user, coins=7, reason="admin_grant")
+    assert me(client)["coins"] == after["coins"] + 7
+
+
 def test_a_profile_edit_shows_at_once(make_user):
     user = make_user()
     client = client_for(user)
