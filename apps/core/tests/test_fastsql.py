@@ -106,13 +106,14 @@ def test_insert_rows_is_bulk_create(make_user):
     ]
 
 
-def test_insert_rows_sends_what_the_orm_sends(make_user):
+def test_insert_rows_sends_what_the_orm_sends(make_user, settings):
     """The statement and its values are bulk_create's: the same text (bar the ORM's
     RETURNING of the ids), values as the fields prepare them (on SQLite a datetime
     becomes a string), and the stored rows are equal."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    settings.DB_PREPARED_STATEMENTS = False  # the statement's own text, not `EXECUTE dt_N(...)`
     user = make_user()
     values = {"user_id": user.pk, "currency": Currency.COINS, "amount": -3, "balance_after": 7, "reason": "r",
               "ref": "item:1", "created_at": timezone.now()}
