@@ -11,12 +11,14 @@ They behave as the ORM calls they replace:
   `FOR UPDATE` is added only where the backend supports it, as the ORM does.
 - `update_fields` is `instance.save(update_fields=...)`: `pre_save` of each field
   (auto_now), the pre_save/post_save signals (the profile snapshot listens to
-  them), and the same "did not affect any rows" error.
+  them; a hot write whose caller does the receiver's work itself passes
+  `send_signals=False`), and the same "did not affect any rows" error.
 - `insert_rows` (and `Batch.insert_rows`) is `bulk_create` of plain rows given as
   values, without model instances (no signals, as bulk_create): the append-only ledgers
   written on every request.
-Values go through each field's `get_db_prep_value/save`, so SQLite and PostgreSQL
-get what the ORM would send. Only simple conditions (=, <, <=, >, >=, IN) on one table.
+Values go through each field's `get_db_prep_value/save` (`insert_rows` passes the
+plain-typed ones as they are, which is what that returns for them), so SQLite and
+PostgreSQL get what the ORM would send. Only simple conditions (=, <, <=, >, >=, IN) on one table.
 """
 import datetime
 import re
@@ -248,7 +250,7 @@ def _plain_value(field) -> bool:
 def _values_insert_statement(model, rows):
     """(sql, params) of inserting `rows` into `model`'s table without model instances: each
     row a dict of every concrete non-primary-key field's value by attname (`user_id`, not
-    `user`), of the field's Python type. The statement is `_insert_statement`'s; values of
+    `user`), of the field's Python type. The statement is `bulk_create`'s; values of
     other fields (dates, times, decimals, JSON) are prepared by the field, as the ORM would.
     Fields' defaults and `pre_save` (auto_now_add) do not apply: give every value."""
     conn = db()

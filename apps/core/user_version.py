@@ -11,7 +11,9 @@ Two tokens per user:
 
 Any code that changes what those caches show calls `user_version_bump`
 (`user_row=True` for the user row); for the models the profile shows, signals
-in apps/profiles/apps.py do it.
+in apps/profiles/apps.py do it, except on the hot writes that send none (the
+progress service's wallet and task writes, the inventory grant's upsert), which
+call it themselves.
 
 When tokens are replaced:
 - Outside a transaction, at once.

@@ -8,7 +8,9 @@ class ProfilesConfig(AppConfig):
 
     def ready(self):
         # Cache plumbing, not game effects: any write to what the per-user
-        # snapshot holds makes it stale once the transaction commits.
+        # snapshot holds makes it stale once the transaction commits. The hot
+        # writes that send no signals (fastsql send_signals=False: the progress
+        # service, the inventory grant) call user_version_bump themselves.
         from django.contrib.auth import get_user_model
 
         from apps.boosts.models import ActiveBoost
