@@ -51,7 +51,7 @@ def inventory_grant_and_read(
             conflict=("user", "item"),
             add=("quantity",),
             reads=reads,
-            send_signals=False,  # its one receiver's work (apps/profiles/apps.py), done here:
+            send_signals=False,  # its one receiver's work (apps/profiles/apps.py) is the next line
         )
         user_version_bump(user.pk)  # the user's cached pages show this row
         row.item = item
