@@ -7,6 +7,10 @@ same scenario data (bench/setup_data.py), but the requests are WSGI calls in
 this process, one after another, so the figures are per request without the
 load generator: wall and CPU milliseconds, and SQL statements per request
 (with PostgreSQL's CPU and WAL per request, and the garbage collections that ran).
+`--latency` adds the spread: percentiles of each request's wall and CPU time, and
+the slowest requests with the milliseconds they waited on SQL statements, on
+`COMMIT` and on Redis replies (whether a slow request waited on one of them or
+on all: a stall of the machine).
 `--cprofile N` also prints the N functions with the most own time (`--sort
 cumulative` for the most time including callees; `--cpu` for CPU time only).
 
@@ -45,6 +49,8 @@ def parse_args():
     parser.add_argument("--show-sql", action="store_true", help="print the SQL statements of the last request")
     parser.add_argument("--cpu", action="store_true", help="profile CPU time only (time spent waiting for "
                         "PostgreSQL and Redis left out)")
+    parser.add_argument("--latency", action="store_true", help="also each request's wall and CPU time: "
+                        "percentiles, and the slowest requests with their time waiting on SQL, COMMIT and Redis")
     parser.add_argument("--warm-profile", action="store_true", help="first one `me/` per bench user, as an app "
                         "opening does: the scenario then runs with each user's profile snapshot cached")
     return parser.parse_args()
@@ -115,6 +121,57 @@ def _wal_bytes(connection, start, end) -> int:
         return int(cursor.fetchone()[0])
 
 
+class _Waits:
+    """With --latency: seconds the current request spent waiting on SQL statements (timed by
+    the execute wrapper), on COMMIT and on Redis replies (both timed by wrapping the method)."""
+
+    def __init__(self):
+        self.sql = self.commit = self.redis = 0.0
+
+    def reset(self) -> None:
+        self.sql = self.commit = self.redis = 0.0
+
+    def install(self) -> None:
+        import redis.connection
+        from django.db.backends.base.base import BaseDatabaseWrapper
+
+        def timed(cls, name, slot):
+            original = getattr(cls, name)
+
+            def wrapper(*args, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    setattr(self, slot, getattr(self, slot) + time.perf_counter() - start)
+
+            setattr(cls, name, wrapper)
+
+        timed(BaseDatabaseWrapper, "_commit", "commit")
+        timed(redis.connection.AbstractConnection, "read_response", "redis")
+
+
+def _print_latency(samples: list[tuple]) -> None:
+    """samples: (wall s, CPU s, SQL wait s, COMMIT wait s, Redis wait s) per request."""
+    def ms(value: float) -> str:
+        return f"{value * 1000:.2f}"
+
+    for label, column in (("wall", 0), ("CPU", 1)):
+        values = sorted(sample[column] for sample in samples)
+        marks = [values[min(len(values) - 1, int(q * len(values)))] for q in (0.5, 0.9, 0.99, 0.999)]
+        print(f"{label} ms: p50 {ms(marks[0])}, p90 {ms(marks[1])}, p99 {ms(marks[2])}, "
+              f"p99.9 {ms(marks[3])}, max {ms(values[-1])}")
+    walls = sorted(sample[0] for sample in samples)
+    median = walls[len(walls) // 2]
+    beyond = sum(wall - 2 * median for wall in walls if wall > 2 * median)
+    print(f"time beyond twice the median wall: {100 * beyond / sum(walls):.0f} % of all wall time")
+    means = [sum(sample[i] for sample in samples) / len(samples) for i in (2, 3, 4)]
+    print(f"waiting, mean ms per request: SQL {ms(means[0])}, COMMIT {ms(means[1])}, Redis {ms(means[2])}")
+    print("slowest (ms): wall, CPU, SQL, COMMIT, Redis")
+    for sample in sorted(samples)[-8:]:
+        print("  " + ", ".join(ms(value) for value in sample))
+
+
 class _GcTimer:
     """A gc callback: how many collections of each generation ran, and their CPU time."""
 
@@ -153,10 +210,18 @@ def main() -> int:
     statements = [0]
     last_sql = []
 
+    waits = _Waits()
+    if args.latency:
+        waits.install()
+
     def count(execute, sql, params, many, context):
         statements[0] += 1
         last_sql.append((sql, params))
-        return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waits.sql += time.perf_counter() - start
 
     def send(request: dict) -> str:
         status = []
@@ -185,9 +250,17 @@ def main() -> int:
         wall, cpu, times = time.perf_counter(), time.process_time(), os.times()
         if profiler:
             profiler.enable()
+        samples = []
         for i in range(args.warmup, needed):
             last_sql.clear()
-            call(i)
+            if args.latency:
+                waits.reset()
+                started, started_cpu = time.perf_counter(), time.process_time()
+                call(i)
+                samples.append((time.perf_counter() - started, time.process_time() - started_cpu,
+                                waits.sql, waits.commit, waits.redis))
+            else:
+                call(i)
         if profiler:
             profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -208,6 +281,8 @@ def main() -> int:
           f"{', '.join(f'{t * 1000:.1f}' for t in collector.seconds)} ms of CPU in all")
     if wal_before is not None:
         print(f"PostgreSQL WAL written: {_wal_bytes(connection, wal_before, wal_after) / n:.0f} bytes each")
+    if samples:
+        _print_latency(samples)
     if args.show_sql:
         for sql, params in last_sql:
             print(f"\n{sql}\n  -- params: {params!r}")

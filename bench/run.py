@@ -266,6 +266,30 @@ def wrk(wrk_bin: str, script: Path, seconds: int, connections: int) -> dict:
     }
 
 
+def cpu_times() -> list[int] | None:
+    """The machine's CPU time counters (the `cpu` line of /proc/stat: user, nice, system,
+    idle, iowait, irq, softirq, steal, ...), or None where there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    return [int(value) for value in fields[1:9]] if fields and fields[0] == "cpu" else None
+
+
+def cpu_shares(before: list[int] | None, after: list[int] | None) -> dict:
+    """Per cent of the machine's CPU time between two `cpu_times()` readings left idle (idle +
+    iowait: nothing to run, or waiting on the disk) and taken by the hypervisor for other
+    guests (steal: the time a virtual CPU wanted to run and could not)."""
+    if before is None or after is None:
+        return {}
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(delta)
+    if total <= 0:
+        return {}
+    return {"idle": 100 * (delta[3] + delta[4]) / total, "steal": 100 * delta[7] / total}
+
+
 def measure(scenario, requests, wrk_bin, workdir, args) -> dict:
     if scenario.consumable:
         # Each request uses up its target (a task completes once): the preflight,
@@ -281,7 +305,10 @@ def measure(scenario, requests, wrk_bin, workdir, args) -> dict:
         return {"failed": f"preflight {status}: {body[:200].decode(errors='replace')}"}
     warm_script = write_lua(scenario, warm, workdir, suffix="-warm")
     wrk(wrk_bin, warm_script, args.warmup, args.connections)  # warm-up: caches, connections, imports
-    result = wrk(wrk_bin, write_lua(scenario, main, workdir), args.duration, args.connections)
+    script = write_lua(scenario, main, workdir)
+    before = cpu_times()
+    result = wrk(wrk_bin, script, args.duration, args.connections)
+    result.update(cpu_shares(before, cpu_times()))
     if scenario.consumable and result["rps"] * args.duration >= len(main):
         result["errors"] += 1
         result["error_detail"] += f"; ran out of prepared requests ({len(main)}): raise the scenario's supply"
@@ -293,17 +320,18 @@ def measure(scenario, requests, wrk_bin, workdir, args) -> dict:
 def table(rows: list[tuple[Scenario, dict]]) -> str:
     baseline = next((r["rps"] for s, r in rows if s.name == BASELINE and "rps" in r), None)
     lines = [
-        "| endpoint | req/s | p50 ms | p99 ms | errors | ratio to /healthz |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | req/s | p50 ms | p99 ms | errors | ratio to /healthz | CPU idle % | CPU steal % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario, r in rows:
         if "failed" in r:
-            lines.append(f"| `{scenario.label}` | failed: {r['failed']} | | | | |")
+            lines.append(f"| `{scenario.label}` | failed: {r['failed']} | | | | | | |")
             continue
         ratio = f"{r['rps'] / baseline:.3f}" if baseline else "n/a"
+        shares = " | ".join(f"{r[key]:.0f}" if key in r else "n/a" for key in ("idle", "steal"))
         lines.append(
             f"| `{scenario.label}` | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} "
-            f"| {r['errors']} | {ratio} |"
+            f"| {r['errors']} | {ratio} | {shares} |"
         )
     return "\n".join(lines)
 
@@ -312,18 +340,19 @@ def summary(rounds: list[list[tuple[Scenario, dict]]]) -> str:
     """Each endpoint's median requests/s and median ratio over the rounds (each ratio taken to
     its own round's /healthz), with the lowest and highest ratio."""
     lines = [
-        "| endpoint | median req/s | median ratio | lowest | highest |",
-        "|---|---:|---:|---:|---:|",
+        "| endpoint | median req/s | median ratio | lowest | highest | CPU steal % (each round) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for i, (scenario, _) in enumerate(rounds[0]):
-        rps, ratios = [], []
+        rps, ratios, steal = [], [], []
         for rows in rounds:
             baseline = next(r["rps"] for s, r in rows if s.name == BASELINE)
             rps.append(rows[i][1]["rps"])
             ratios.append(rows[i][1]["rps"] / baseline)
+            steal.append(f"{rows[i][1]['steal']:.0f}" if "steal" in rows[i][1] else "n/a")
         lines.append(
             f"| `{scenario.label}` | {statistics.median(rps):.0f} | {statistics.median(ratios):.3f} "
-            f"| {min(ratios):.3f} | {max(ratios):.3f} |"
+            f"| {min(ratios):.3f} | {max(ratios):.3f} | {', '.join(steal)} |"
         )
     return "\n".join(lines)
 
