@@ -126,7 +126,7 @@ class _Waits:
     the execute wrapper), on COMMIT and on Redis replies (both timed by wrapping the method)."""
 
     def __init__(self):
-        self.sql = self.commit = self.redis = 0.0
+        self.reset()
 
     def reset(self) -> None:
         self.sql = self.commit = self.redis = 0.0

@@ -338,7 +338,7 @@ def table(rows: list[tuple[Scenario, dict]]) -> str:
 
 def summary(rounds: list[list[tuple[Scenario, dict]]]) -> str:
     """Each endpoint's median requests/s and median ratio over the rounds (each ratio taken to
-    its own round's /healthz), with the lowest and highest ratio."""
+    its own round's /healthz), with the lowest and highest ratio, and each round's CPU steal."""
     lines = [
         "| endpoint | median req/s | median ratio | lowest | highest | CPU steal % (each round) |",
         "|---|---:|---:|---:|---:|---:|",
