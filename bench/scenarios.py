@@ -122,9 +122,9 @@ def _catalog_of_1000(user) -> dict:
 
 def _rich_buyer(user) -> dict:
     """Plenty of coins, and the id of a stackable coin-priced item (the seed's boost)."""
-    from apps.progression.models import Wallet
     from apps.progression.services import progress_grant
     from apps.shop.models import Item
+    from apps.wallet.models import Wallet
 
     if not Wallet.objects.filter(user=user, coins__gte=10**8).exists():
         progress_grant(user=user, coins=10**9, reason="bench")

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     # feature apps -> progression -> stats/achievements/streaks -> core.
     "apps.core",
     "apps.accounts",
+    "apps.wallet",
     "apps.stats",
     "apps.streaks",
     "apps.achievements",
@@ -112,8 +113,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 # Persistent connections with health checks: a request does not pay for a
-# new PostgreSQL connection, nor for a `SELECT 1` while the connection is
-# healthy (see docs/benchmarks.md).
+# new PostgreSQL connection, and a connection the server closed is replaced.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
@@ -123,10 +123,6 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # The same backend with a health check that asks the socket before it
-        # sends `SELECT 1` (apps/core/db/postgresql/base.py).
-        DATABASES["default"]["ENGINE"] = "apps.core.db.postgresql"
 else:
     DATABASES = {
         "default": {
@@ -136,10 +132,6 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The hot write paths' fixed statements as server-side prepared statements on
-# PostgreSQL (apps/core/fastsql.py `execute`). Turn off behind a pooler that
-# shares sessions between clients (pgbouncer in transaction mode).
-DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 
 # --- Cache ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

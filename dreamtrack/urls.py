@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -16,27 +14,18 @@ schema_view = get_schema_view(
     permission_classes=[AllowAny],
 )
 
-# One flat list of the apps' routes (none has an app namespace): an `include()` per app
-# would make every request try, fail and unwind the apps listed before its own.
-API_V1_URLCONFS = (
-    "apps.accounts.urls",
-    "apps.profiles.urls",
-    "apps.progression.urls",
-    "apps.tasks.urls",
-    "apps.achievements.urls",
-    "apps.stats.urls",
-    "apps.streaks.urls",
-    "apps.shop.urls",
-    "apps.inventory.urls",
-    "apps.boosts.urls",
-    "apps.donations.urls",
-)
-api_v1 = [pattern for module in API_V1_URLCONFS for pattern in import_module(module).urlpatterns]
-
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
-    path("api/v1/", include(api_v1)),
+    path("api/v1/", include("apps.profiles.urls")),
+    path("api/v1/", include("apps.progression.urls")),
+    path("api/v1/", include("apps.tasks.urls")),
+    path("api/v1/", include("apps.achievements.urls")),
+    path("api/v1/", include("apps.stats.urls")),
+    path("api/v1/", include("apps.streaks.urls")),
+    path("api/v1/", include("apps.shop.urls")),
+    path("api/v1/", include("apps.boosts.urls")),
+    path("api/v1/", include("apps.donations.urls")),
     re_path(r"^api/", core_views.api_not_found),
     # format="json": without it content negotiation picks drf-yasg's first spec renderer, YAML.
     re_path(r"^swagger\.json$", schema_view.without_ui(cache_timeout=0), {"format": "json"}, name="schema-json"),

@@ -4,8 +4,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin_base import ReplacesUserCacheTokenAdmin
+
 from .models import User
-from .services import user_ensure_game_rows
+from .services import user_ensure_game_rows, user_set_active
 
 
 class _CaseInsensitiveEmailMixin:
@@ -39,7 +41,8 @@ class DreamTrackUserChangeForm(_CaseInsensitiveEmailMixin, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ReplacesUserCacheTokenAdmin, DjangoUserAdmin):
+    user_row = True
     form = DreamTrackUserChangeForm
     add_form = DreamTrackUserCreationForm
     list_display = ("username", "email", "display_name", "date_joined", "is_staff", "is_active")
@@ -66,7 +69,21 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
 
+    actions = ["deactivate", "reactivate"]
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A player made here must be able to play like one who registered.
         user_ensure_game_rows(obj)
+
+    @admin.action(description="Deactivate: log out at once and refuse logins", permissions=["change"])
+    def deactivate(self, request, queryset):
+        for user in queryset:
+            user_set_active(user=user, active=False)
+        self.message_user(request, f"Deactivated {queryset.count()} user(s).")
+
+    @admin.action(description="Reactivate", permissions=["change"])
+    def reactivate(self, request, queryset):
+        for user in queryset:
+            user_set_active(user=user, active=True)
+        self.message_user(request, f"Reactivated {queryset.count()} user(s).")

@@ -8,14 +8,15 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.errors import BadRequest
 from apps.core.registry import app_modules
+from apps.core.user_version import user_version_bump
 
 User = get_user_model()
 
 
 def user_register(*, username: str, email: str, password: str, timezone: str = "UTC", day_start_hour: int = 0):
     """Create a player with an empty wallet and streak. Duplicates (any case) are 400."""
-    from apps.progression.models import Wallet
     from apps.streaks.models import Streak
+    from apps.wallet.models import Wallet
 
     candidate = User(username=username, email=email, timezone=timezone, day_start_hour=day_start_hour)
     try:
@@ -43,8 +44,8 @@ def user_register(*, username: str, email: str, password: str, timezone: str = "
 
 def user_ensure_game_rows(user) -> None:
     """Give a user made outside `user_register` (admin, createsuperuser) the wallet and streak every player has."""
-    from apps.progression.models import Wallet
     from apps.streaks.models import Streak
+    from apps.wallet.models import Wallet
 
     Wallet.objects.get_or_create(user=user)
     Streak.objects.get_or_create(user=user)
@@ -53,6 +54,37 @@ def user_ensure_game_rows(user) -> None:
 def tokens_for(user) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+PROFILE_FIELDS = ("display_name", "bio", "timezone", "day_start_hour", "email")
+
+
+def user_update_profile(*, user, **changes) -> None:
+    """Change the user's own profile fields (`PROFILE_FIELDS`); an email another account
+    took meanwhile is a 400."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if not changes:
+        return
+    for name, value in changes.items():
+        setattr(user, name, value)
+    try:
+        with transaction.atomic():
+            user.save(update_fields=list(changes))
+    except IntegrityError:
+        raise BadRequest(errors={"email": ["A user with that email already exists."]}) from None
+    user_version_bump(user.pk, user_row=True)
+
+
+def user_set_active(*, user, active: bool) -> None:
+    """Deactivate (or reactivate) an account: a deactivated user's access tokens stop
+    working at the next request, and it cannot log in."""
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    user_version_bump(user.pk, user_row=True)
 
 
 def user_change_password(*, user, old_password: str, new_password: str) -> None:
@@ -64,6 +96,7 @@ def user_change_password(*, user, old_password: str, new_password: str) -> None:
         raise serializers.ValidationError({"new_password": exc.messages}) from None
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    user_version_bump(user.pk, user_row=True)
     _blacklist_all(user)
 
 
@@ -85,6 +118,7 @@ def user_delete(*, user, password: str) -> None:
             if hasattr(module, "on_delete"):
                 module.on_delete(user)
         OutstandingToken.objects.filter(user=user).delete()
+        user_version_bump(user.pk, user_row=True)  # its access tokens stop working
         user.delete()
 
 

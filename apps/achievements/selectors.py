@@ -2,22 +2,20 @@
 
 Queries, whatever the size of the catalog: the user's unlocks (1), the
 user's counters for the triggers shown (1), and the wallet for `level`
-progress (0 when the JWT user carries it, else 1). The achievements with their
-reward items (1 + 1 prefetch joined to the item) are read once per process and
-kept while the catalog versions are unchanged (see `_all_achievements`): every
-Achievement/reward item change (signals, `catalog_invalidate`) and every shop
-item change (names) replaces a version.
+progress (1). The achievements with their reward items (1 + 1 prefetch joined
+to the item) are read once per process and kept while the catalog version is
+unchanged (see `_all_achievements`): every Achievement or reward item change
+(signals, `catalog_invalidate`) and every shop item change (names) replaces it.
 """
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
 from apps.core import catalog_versions
-from apps.core.deferred import load_deferred
-from apps.core.fastsql import fetch_all
-from apps.progression.levels import level_for_xp
 from apps.stats.models import StatCounter
+from apps.wallet.levels import level_for_xp
+from apps.wallet.models import Wallet
 
 from .models import Achievement, AchievementRewardItem, UserAchievement
+from .services import VERSION_KEY
 
 LEVEL_TRIGGER = "level"
 RECENT_LIMIT = 10
@@ -30,24 +28,19 @@ def _with_reward_items(qs):
 
 
 # Every achievement (active or not) with its reward items, in catalog order, per
-# process: valid while both the achievement catalog version (any Achievement or
-# reward item change) and the shop catalog version (item names) are unchanged.
+# process: valid while the achievement catalog version is unchanged.
 _catalog_memo: dict = {"entry": None}
 
 
 def _all_achievements() -> list[Achievement]:
-    from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
-
-    from .services import VERSION_KEY
-
-    versions = tuple(catalog_versions.read_with([], (VERSION_KEY, SHOP_VERSION_KEY))[1])
+    version = catalog_versions.version(VERSION_KEY)
     entry = _catalog_memo["entry"]
-    if entry is not None and None not in versions and entry[0] == versions:
+    if entry is not None and version is not None and entry[0] == version:
         return entry[1]
     achievements = list(_with_reward_items(Achievement.objects.all()))
     for achievement in achievements:
         achievement.reward_items_list = list(achievement.reward_items.all())
-    _catalog_memo["entry"] = (versions, achievements)  # replaced whole: threads never see a torn pair
+    _catalog_memo["entry"] = (version, achievements)  # replaced whole: threads never see a torn pair
     return achievements
 
 
@@ -55,7 +48,7 @@ def _unlocks(user) -> dict[int, dict]:
     """{achievement_id: {achievement_id, unlocked_at, seen_at}} of the user's unlocks."""
     return {
         row.achievement_id: {"achievement_id": row.achievement_id, "unlocked_at": row.unlocked_at, "seen_at": row.seen_at}
-        for row in fetch_all(UserAchievement, user_id=user.pk)
+        for row in UserAchievement.objects.filter(user_id=user.pk)
     }
 
 
@@ -63,14 +56,10 @@ def _trigger_values(user, triggers: set[str]) -> dict[str, int]:
     values = {}
     stat_keys = triggers - {LEVEL_TRIGGER}
     if stat_keys:
-        values.update((row.key, row.value) for row in fetch_all(StatCounter, user_id=user.pk, key__in=sorted(stat_keys)))
+        values.update(StatCounter.objects.filter(user_id=user.pk, key__in=stat_keys).values_list("key", "value"))
     if LEVEL_TRIGGER in triggers:
-        load_deferred(user)  # the JWT user's cached profile, if it has one
-        try:
-            xp = user.wallet.xp
-        except ObjectDoesNotExist:
-            xp = 0
-        values[LEVEL_TRIGGER] = level_for_xp(xp)
+        xp = Wallet.objects.filter(user_id=user.pk).values_list("xp", flat=True).first()
+        values[LEVEL_TRIGGER] = level_for_xp(xp or 0)
     return values
 
 

@@ -1,22 +1,21 @@
-"""Achievement unlocks: automatic, exactly once, a constant number of queries.
+"""Achievement unlocks: automatic, exactly once, one statement.
 
 The catalog is cached (per process, checked against a version token in the
 shared cache that any admin change replaces), indexed by trigger and sorted by
-threshold. After an event, only achievements whose trigger changed and whose
-threshold is now met are candidates; one query drops those already unlocked,
-and the unique constraint on (user, achievement) makes each unlock happen once
-even if two transactions try.
+threshold. After an event, the achievements whose trigger went up and whose
+threshold is now met are inserted as unlocks in one statement that skips those
+the user has (apps/achievements/sql.py): the unique constraint on (user,
+achievement) makes each unlock happen once, even if two transactions try.
 """
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
 from apps.core import catalog_versions
-from apps.core.fastsql import db, fetch_all, vendor
 from apps.core.user_version import user_version_bump
 
 from .models import Achievement, AchievementRewardItem, UserAchievement
+from .sql import unlocks_insert
 
 VERSION_KEY = "achievements:catalog:version"
 catalog_versions.register(VERSION_KEY, ttl=None)
@@ -79,59 +78,19 @@ def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
     return entry[1]
 
 
-def unlocked_reads_supported() -> bool:
-    """Whether `unlocked_read` can answer on this database (it returns an array)."""
-    return vendor() == "postgresql"
-
-
-def unlocked_read(*, user_id: int, triggers) -> tuple[str, list] | None:
-    """A scalar subquery (sql, params) giving which of the achievements these
-    triggers can unlock the user already has, for a statement the caller runs
-    anyway (the stats upsert): its answer is `have` for
-    `achievements_unlock_for_stats`. PostgreSQL only (an array); None elsewhere
-    or when no achievement has these triggers."""
-    if not unlocked_reads_supported():
-        return None
+def achievements_unlock(*, user_id: int, values: dict[str, int]) -> list[AchievementDef]:
+    """Unlock the active achievements whose trigger is a key of `values` and whose threshold
+    its value reaches, that the user does not have yet; the ones unlocked now, in catalog
+    order. Called by UserProgressService under the user's wallet lock."""
     catalog = catalog_by_trigger()
-    ids = [a.id for trigger in triggers for a in catalog.get(trigger, ())]
-    if not ids:
-        return None
-    table = db().ops.quote_name(UserAchievement._meta.db_table)
-    return (
-        f'SELECT ARRAY(SELECT "achievement_id" FROM {table} WHERE "user_id" = %s AND "achievement_id" = ANY(%s))',
-        [user_id, ids],
-    )
-
-
-def achievements_unlock_for_stats(*, user_id: int, changed: dict[str, int], have=None) -> list[AchievementDef]:
-    """Unlock what the new counter values reach. Returns only unlocks made now.
-    `have`: the ids among these triggers' achievements the user already has (from
-    `unlocked_read`), saving the query that reads them."""
-    catalog = catalog_by_trigger()
-    candidates = []
-    for key, value in changed.items():
+    reached = []
+    for key, value in values.items():
         for achievement in catalog.get(key, ()):
             if achievement.threshold > value:
                 break  # sorted by threshold
-            candidates.append(achievement)
-    if not candidates:
-        return []
-    if have is None:
-        have = {
-            row.achievement_id
-            for row in fetch_all(UserAchievement, user_id=user_id, achievement_id__in=[a.id for a in candidates])
-        }
-    unlocked = []
-    for achievement in candidates:
-        if achievement.id in have:
-            continue
-        try:
-            with transaction.atomic():
-                UserAchievement.objects.create(user_id=user_id, achievement_id=achievement.id)
-        except IntegrityError:
-            continue  # unlocked by a concurrent transaction: exactly once
-        unlocked.append(achievement)
-    return unlocked
+            reached.append(achievement)
+    new = unlocks_insert(user_id=user_id, achievement_ids=[a.id for a in reached])
+    return [a for a in reached if a.id in new]
 
 
 def achievements_mark_seen(*, user, codes, now=None) -> int:

@@ -6,7 +6,6 @@ from rest_framework.response import Response
 
 from apps.core.response_cache import cached_per_user
 from apps.core.schema import ErrorSerializer
-from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
 
 from .selectors import achievement_list_for_user, achievement_recent_for_user
 from .serializers import AchievementListQuerySerializer, AchievementSeenInputSerializer, AchievementSerializer
@@ -18,8 +17,8 @@ UNLOCKED = openapi.Parameter(
 )
 
 
-# Reward items carry shop item names: both catalogs' versions validate a cached list.
-CATALOG_KEYS = (ACHIEVEMENTS_VERSION_KEY, SHOP_VERSION_KEY)
+# A change to a reward item's name replaces this version too (apps/shop/signals.py).
+CATALOG_KEYS = (ACHIEVEMENTS_VERSION_KEY,)
 
 
 class AchievementViewSet(viewsets.GenericViewSet):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from apps.shop.models import BoostType
+from apps.inventory.models import BoostType
 
 
 class ActiveBoost(models.Model):

@@ -22,7 +22,7 @@ Why a slot row rather than a PostgreSQL exclusion constraint
 The price is that writes must go through `boost_use`/`boost_end` (the admin
 only ends boosts through `boost_end`, which moves the slot too).
 
-Lock order (the global one, see apps.progression.services): wallet ->
+Lock order (the global one, apps/wallet/locks.py): wallet ->
 inventory row -> boost slot. The wallet lock already serializes one user's
 value-changing requests; the slot lock is what makes the rule hold on its own.
 """
@@ -32,10 +32,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.errors import Conflict, DomainError, NotFound
-from apps.inventory.models import InventoryItem
+from apps.core.user_version import user_version_bump
+from apps.inventory.models import InventoryItem, ItemType
 from apps.inventory.services import NotEnoughItems, inventory_take
-from apps.progression.services import lock_wallet
-from apps.shop.models import ItemType
+from apps.wallet.locks import lock_wallet
 
 from .models import ActiveBoost, BoostSlot
 
@@ -110,6 +110,7 @@ def boost_use(*, user, inventory_item_id: int, now: datetime | None = None) -> A
         inventory_take(row=row, quantity=1, reason="boost_used", ref=f"boost:{boost.pk}")
         slot.active_until = boost.expires_at
         slot.save(update_fields=["active_until"])
+        user_version_bump(user.pk)  # profiles show active boosts
         return boost
 
 
@@ -134,4 +135,5 @@ def boost_end(*, boost: ActiveBoost, now: datetime | None = None) -> ActiveBoost
         )
         slot.active_until = latest
         slot.save(update_fields=["active_until"])
+        user_version_bump(boost.user_id)  # profiles show active boosts
         return boost

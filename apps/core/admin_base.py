@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from .user_version import user_version_bump
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For rows written only by services (ledgers, balances, counters, unlocks):
@@ -14,3 +16,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReplacesUserCacheTokenAdmin(admin.ModelAdmin):
+    """For rows a user's cached pages show that admins may edit directly (users, tasks):
+    an admin change replaces that user's cache token, as every service does
+    (apps/core/user_version.py). `user_row`: the rows are users themselves."""
+
+    user_row = False
+
+    def _bump(self, obj) -> None:
+        user_version_bump(obj.pk if self.user_row else obj.user_id, user_row=self.user_row)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._bump(obj)
+
+    def delete_model(self, request, obj):
+        self._bump(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._bump(obj)
+        super().delete_queryset(request, queryset)

@@ -81,7 +81,7 @@ def cached_per_user(*, catalog_keys: tuple[str, ...] = (), expires=None, ttl: in
         @functools.wraps(view_method)
         def wrapper(self, request, *args, **kwargs):
             user = request.user
-            version = getattr(user, "profile_snapshot_version", None)
+            version = getattr(user, "cache_version", None)
             plain_json = getattr(request, "accepted_media_type", None) == JSON
             if request.method != "GET" or not plain_json:
                 return view_method(self, request, *args, **kwargs)

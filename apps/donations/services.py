@@ -21,7 +21,6 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from apps.core.errors import Conflict, NotFound
-from apps.progression.models import Wallet
 from apps.progression.services import ProgressEvent, UserProgressService
 
 from .models import Donation
@@ -67,31 +66,26 @@ def donation_credit(*, payment_id: str, user_id: int, crystals: int, payload: di
     if user is None:
         raise NotFound("No user with this user_id.")
 
-    def insert_donation(_wallet):
-        # Runs with the wallet locked. The savepoint keeps a unique violation
-        # from poisoning the outer transaction.
-        try:
-            with transaction.atomic():
-                holder["donation"] = Donation.objects.create(
-                    payment_id=payment_id, user=user, crystals=crystals, payload=payload or {}
-                )
-        except IntegrityError:
-            raise _AlreadyProcessed() from None
-
-    holder: dict = {}
     try:
         with transaction.atomic():
-            event = ProgressEvent(reason="donation", ref=f"{LEDGER_REF_PREFIX}{payment_id}", crystals=crystals)
-            UserProgressService(user).apply(event, before=insert_donation)
-            wallet_crystals = Wallet.objects.values_list("crystals", flat=True).get(user_id=user.pk)
+            progress = UserProgressService(user)
+            progress.lock()
+            try:
+                # A savepoint: a unique violation must not poison the outer transaction.
+                with transaction.atomic():
+                    donation = Donation.objects.create(
+                        payment_id=payment_id, user=user, crystals=crystals, payload=payload or {}
+                    )
+            except IntegrityError:
+                raise _AlreadyProcessed() from None
+            progress.apply(ProgressEvent(reason="donation", ref=f"{LEDGER_REF_PREFIX}{payment_id}", crystals=crystals))
             body = {
                 "payment_id": payment_id,
                 "user_id": user.pk,
                 "crystals": crystals,
                 "credited": True,
-                "crystals_balance": wallet_crystals,
+                "crystals_balance": progress.wallet.crystals,
             }
-            donation = holder["donation"]
             donation.response_body = body
             donation.save(update_fields=["response_body"])
             return DonationResult(body=body, replayed=False)

@@ -66,7 +66,7 @@ class InventoryItemAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         row = inventory_grant(
-            user=data["user"], item=data["item"], quantity=data["grant_quantity"], reason="admin_grant", ref=_admin_ref(request)
+            user_id=data["user"].pk, item_id=data["item"].pk, quantity=data["grant_quantity"], reason="admin_grant", ref=_admin_ref(request)
         )
         # The admin goes on with `obj` (log entry, redirect): make it the granted row.
         obj.pk, obj.quantity, obj.acquired_at = row.pk, row.quantity, row.acquired_at
@@ -76,7 +76,7 @@ class InventoryItemAdmin(admin.ModelAdmin):
     @admin.action(description="Grant one more")
     def grant_one(self, request, queryset):
         for row in queryset.select_related("user", "item"):
-            inventory_grant(user=row.user, item=row.item, quantity=1, reason="admin_grant", ref=_admin_ref(request))
+            inventory_grant(user_id=row.user_id, item_id=row.item_id, quantity=1, reason="admin_grant", ref=_admin_ref(request))
         self.message_user(request, f"Granted one more of {queryset.count()} row(s).", messages.SUCCESS)
 
     @admin.action(description="Take one")

@@ -3,6 +3,24 @@ from django.db import models
 from django.db.models import Q
 
 
+# What a player can hold; the shop's catalog (apps.shop.models.Item) sells these kinds.
+class ItemType(models.TextChoices):
+    AVATAR = "avatar"
+    ICON = "icon"
+    BACKGROUND = "background"
+    BOOST = "boost"
+    STREAK_FREEZE = "streak_freeze"
+
+
+COSMETIC_TYPES = (ItemType.AVATAR, ItemType.ICON, ItemType.BACKGROUND)
+STACKABLE_TYPES = (ItemType.BOOST, ItemType.STREAK_FREEZE)
+
+
+class BoostType(models.TextChoices):
+    XP = "xp"
+    COINS = "coins"
+
+
 class InventoryItem(models.Model):
     """What a user holds. Cosmetics are held once; boosts and streak freezes stack.
 

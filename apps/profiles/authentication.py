@@ -10,7 +10,7 @@ from rest_framework_simplejwt.utils import aware_utcnow
 
 from apps.core.response_cache import response_cache_key
 
-from .cache import attach_snapshot, user_snapshot
+from .cache import user_snapshot
 
 # Access tokens this process has verified: {raw token: (payload, exp)}. Checking a
 # token again (HMAC, JSON, claims) gives the same answer until it expires: its
@@ -43,10 +43,10 @@ def _throttle_counters(request, user_id: int) -> list[tuple[str, int]]:
 
 
 class CachedJWTAuthentication(JWTAuthentication):
-    """SimpleJWT's access-token check, with the user (wallet and streak loaded)
-    read from the per-user snapshot in the shared cache (apps/profiles/cache.py):
-    one cache round trip instead of a query on every request. A deleted or
-    deactivated user invalidates the snapshot, so its tokens stop working at once."""
+    """SimpleJWT's access-token check, with the user read from its snapshot in the shared
+    cache (apps/profiles/cache.py): one cache round trip instead of a query on every
+    request. A deleted or deactivated user replaces the snapshot's token, so its access
+    tokens stop working at once."""
 
     def get_validated_token(self, raw_token):
         hit = _verified.get(raw_token)
@@ -96,5 +96,5 @@ class CachedJWTAuthentication(JWTAuthentication):
         user = snapshot["user"]
         if not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
-        attach_snapshot(user, snapshot)
+        user.cache_version = snapshot["v"]  # the token the response cache compares
         return user

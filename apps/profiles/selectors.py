@@ -1,32 +1,29 @@
 """The composed player profile (`me/`, `users/`, `dashboard/`), in a fixed number of queries.
 
-A user loaded with `select_related("wallet", "streak")` (the JWT
-authentication does this) plus one query for equipped items and streak
-freezes, and one for active boosts, whatever the number of users.
+Users with `select_related("wallet", "streak")`, plus one query for equipped items and
+streak freezes and one for active boosts, whatever the number of users.
 """
 from collections import defaultdict
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q
-from django.utils import timezone
 
-from apps.boosts.models import ActiveBoost
-from apps.core.deferred import load_deferred
+from apps.achievements.selectors import achievement_overview_for_user
+from apps.boosts.selectors import active_boosts_for_user
 from apps.core.localday import local_date
-from apps.inventory.models import InventoryItem
-from apps.progression.levels import level_progress
+from apps.inventory.models import InventoryItem, ItemType
 from apps.shop.images import default_image_url, item_image_url
-from apps.shop.models import ItemType
-from apps.streaks.services import current_streak_on
+from apps.streaks.models import Streak
+from apps.streaks.rules import streak_on
+from apps.streaks.selectors import next_milestone
+from apps.tasks.selectors import task_counts_for_user
+from apps.wallet.levels import level_progress
+from apps.wallet.models import Wallet
 
 SLOTS = (ItemType.AVATAR, ItemType.ICON, ItemType.BACKGROUND)
 
 
 def _related_or_none(user, name):
-    if hasattr(user, "profile_snapshot_version"):  # the request's user: both in one query, kept for next time
-        from .cache import user_profile_load
-
-        user_profile_load(user)
     try:
         return getattr(user, name)
     except ObjectDoesNotExist:  # RelatedObjectDoesNotExist: a user created outside register (e.g. createsuperuser)
@@ -89,46 +86,26 @@ def public_profiles(users, request) -> list[dict]:
                 "avatar": images[ItemType.AVATAR],
                 "icon": images[ItemType.ICON],
                 "background": images[ItemType.BACKGROUND],
-                "streak_current": current_streak_on(streak, today=local_date(user), freezes_held=freezes),
+                "streak_current": streak_on(streak, today=local_date(user), freezes_held=freezes),
             }
         )
     return out
 
 
 def active_boosts_list(*, user, now=None) -> list[dict]:
-    """Boosts applying now (from the auth snapshot when there is one; expiry is by time alone)."""
-    now = now or timezone.now()
-    load_deferred(user)
-    rows = getattr(user, "profile_boosts", None)
-    if rows is None:
-        rows = ActiveBoost.objects.filter(user_id=user.pk, expires_at__gt=now).order_by("expires_at")
+    """Boosts applying now (expiry is by time alone)."""
     return [
         {"type": b.type, "multiplier": float(b.multiplier), "expires_at": b.expires_at}
-        for b in rows
-        if b.started_at <= now < b.expires_at
+        for b in active_boosts_for_user(user_id=user.pk, now=now)
     ]
 
 
-def _load_extras(user) -> None:
-    """Equipped items, freezes and boosts for the profile: from the auth snapshot, or
-    read (2 queries) and added to it for the next request."""
-    from .cache import user_snapshot_add_extras
-
-    load_deferred(user)
-    if hasattr(user, "profile_inventory") and hasattr(user, "profile_boosts"):
-        return
-    user.profile_inventory = list(_profile_rows().filter(user_id=user.pk))
-    user.profile_boosts = list(ActiveBoost.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()))
-    user_snapshot_add_extras(user, inventory=user.profile_inventory, boosts=user.profile_boosts)
-
-
-def my_profile(user, request) -> dict:
-    """Everything `me/` shows: no query with the snapshot the JWT authentication
-    attaches (apps/profiles/cache.py), else 2 (inventory rows, boosts)."""
-    _load_extras(user)
-    images, freezes = _inventory_bits(user.profile_inventory, request)
-    wallet = _related_or_none(user, "wallet")
-    streak = _related_or_none(user, "streak")
+def my_profile(user, request, *, streak=None) -> dict:
+    """Everything `me/` shows, in 4 queries (the wallet, the streak unless given, the
+    equipped items and freezes, the active boosts)."""
+    wallet = Wallet.objects.filter(user_id=user.pk).first()
+    streak = streak or Streak.objects.filter(user_id=user.pk).first()
+    images, freezes = _inventory_bits(_profile_rows().filter(user_id=user.pk), request)
     xp = wallet.xp if wallet else 0
     progress = level_progress(xp)
     return {
@@ -146,7 +123,7 @@ def my_profile(user, request) -> dict:
         "coins": wallet.coins if wallet else 0,
         "crystals": wallet.crystals if wallet else 0,
         "streak": {
-            "current": current_streak_on(streak, today=local_date(user), freezes_held=freezes),
+            "current": streak_on(streak, today=local_date(user), freezes_held=freezes),
             "longest": streak.longest if streak else 0,
             "freezes": freezes,
         },
@@ -158,14 +135,10 @@ def my_profile(user, request) -> dict:
 
 
 def dashboard_for_user(user, request) -> dict:
-    """`dashboard/`: the home screen in a fixed number of queries (9 with the JWT user),
-    whatever the number of tasks, achievements or items."""
-    from apps.achievements.selectors import achievement_overview_for_user
-    from apps.streaks.services import next_milestone
-    from apps.tasks.selectors import task_counts_for_user
-
-    profile = my_profile(user, request)
-    streak = _related_or_none(user, "streak")
+    """`dashboard/`: the home screen in a fixed number of queries, whatever the number of
+    tasks, achievements or items."""
+    streak = Streak.objects.filter(user_id=user.pk).first()
+    profile = my_profile(user, request, streak=streak)
     current = profile["streak"]["current"]
     achievements = achievement_overview_for_user(user=user, request=request)
     return {

@@ -1,19 +1,37 @@
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
 from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from apps.accounts.serializers import (
     AccountDeleteInputSerializer,
+    AuthResultSerializer,
+    LoginInputSerializer,
+    LogoutInputSerializer,
     PasswordChangeInputSerializer,
     ProfileSerializer,
     PublicProfileSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+    TokenPairSerializer,
     UserSearchQuerySerializer,
 )
-from apps.accounts.services import user_change_password, user_delete, user_export
+from apps.accounts.services import (
+    PROFILE_FIELDS,
+    tokens_for,
+    user_change_password,
+    user_delete,
+    user_export,
+    user_register,
+    user_update_profile,
+)
 from apps.achievements.services import VERSION_KEY as ACHIEVEMENTS_VERSION_KEY
 from apps.core.errors import BadRequest
 from apps.core.response_cache import cached_per_user
@@ -24,9 +42,6 @@ from .selectors import dashboard_for_user, my_profile, public_profiles, public_u
 from .serializers import DashboardSerializer
 
 User = get_user_model()
-
-PROFILE_FIELDS = ("display_name", "bio", "timezone", "day_start_hour", "email")
-
 
 def _first_boost_expiry(data):
     """A cached profile or dashboard lasts no longer than its first active boost."""
@@ -50,15 +65,7 @@ class MeView(APIView):
         data = ProfileSerializer(data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k in PROFILE_FIELDS}
-        if changes:
-            for field, value in changes.items():
-                setattr(request.user, field, value)
-            try:
-                with transaction.atomic():
-                    request.user.save(update_fields=list(changes))
-            except IntegrityError:
-                # Another account took this email between the check and the save.
-                raise BadRequest(errors={"email": ["A user with that email already exists."]}) from None
+        user_update_profile(user=request.user, **changes)
         return Response(my_profile(request.user, request))
 
     @swagger_auto_schema(
@@ -132,3 +139,80 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @swagger_auto_schema(operation_summary="A player's public profile")
     def retrieve(self, request, *args, **kwargs):
         return Response(public_profiles([self.get_object()], request)[0])
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_scope = "login"
+
+    @swagger_auto_schema(
+        operation_summary="Create an account",
+        request_body=RegisterInputSerializer,
+        responses={201: AuthResultSerializer, 400: ErrorSerializer},
+        security=[],
+    )
+    def post(self, request):
+        data = RegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_register(**data.validated_data)
+        return Response({"user": my_profile(user, request), **tokens_for(user)}, status=status.HTTP_201_CREATED)
+
+
+class TokenView(TokenObtainPairView):
+    """Log in with a username or an email and a password."""
+
+    throttle_scope = "login"
+    serializer_class = LoginInputSerializer
+
+    @swagger_auto_schema(
+        operation_summary="Log in (username or email)",
+        responses={200: TokenPairSerializer, 401: ErrorSerializer},
+        security=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class RefreshView(TokenRefreshView):
+    """Exchange a refresh token for a new pair; the old refresh token is blacklisted."""
+
+    serializer_class = RefreshInputSerializer
+
+    @swagger_auto_schema(
+        operation_summary="Refresh tokens (rotates)",
+        responses={200: TokenPairSerializer, 401: ErrorSerializer},
+        security=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(APIView):
+    @swagger_auto_schema(
+        operation_summary="Log out: the refresh token stops working",
+        request_body=LogoutInputSerializer,
+        responses={204: "Logged out", 400: ErrorSerializer},
+    )
+    def post(self, request):
+        data = LogoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw = data.validated_data["refresh"]
+        invalid = BadRequest(errors={"refresh": ["Not a valid refresh token."]})
+        try:
+            token = RefreshToken(raw, verify=True)
+        except TokenError:
+            # Already blacklisted or expired: either way it no longer works. But
+            # it must still be a refresh token of this account (not an access token).
+            try:
+                token = RefreshToken(raw, verify=False)
+            except TokenError:
+                raise invalid from None
+            if token.get(api_settings.TOKEN_TYPE_CLAIM) != "refresh":
+                raise invalid from None
+            if str(token.get(api_settings.USER_ID_CLAIM)) != str(request.user.pk):
+                raise invalid
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if str(token.get(api_settings.USER_ID_CLAIM)) != str(request.user.pk):
+            raise BadRequest(errors={"refresh": ["This refresh token belongs to another account."]})
+        token.blacklist()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,6 @@
 """The progression part of `me/export/`: the wallet and the whole ledger."""
-from .levels import level_progress
-from .models import LedgerEntry, Wallet
+from apps.wallet.levels import level_progress
+from apps.wallet.models import LedgerEntry, Wallet
 
 
 def export(user) -> dict:

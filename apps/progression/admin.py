@@ -8,9 +8,9 @@ from django.db.models import Sum
 
 from apps.core.admin_base import ReadOnlyAdmin
 from apps.core.errors import DomainError
+from apps.wallet.levels import level_for_xp
+from apps.wallet.models import Currency, LedgerEntry, Wallet
 
-from .levels import level_for_xp
-from .models import Currency, LedgerEntry, Wallet
 from .services import progress_grant
 
 
@@ -49,7 +49,7 @@ class WalletAdmin(ReadOnlyAdmin):
     readonly_fields = ("user", "xp", "level", "coins", "crystals", "max_level_rewarded", "updated_at", "ledger_sums")
 
     def has_grant_permission(self, request) -> bool:
-        return request.user.has_perm("progression.change_wallet")
+        return request.user.has_perm("wallet.change_wallet")
 
     @admin.display(description="level")
     def level(self, obj):

@@ -1,8 +1,8 @@
 """Reads of the progression app: the level table and the ledger feed."""
 from django.db.models import QuerySet
 
-from .levels import total_xp_for_level
-from .models import LedgerEntry
+from apps.wallet.levels import total_xp_for_level
+from apps.wallet.models import LedgerEntry
 
 
 def level_table(*, up_to: int) -> list[dict[str, int]]:

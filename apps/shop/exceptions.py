@@ -21,3 +21,14 @@ class LevelTooLow(Conflict):
 class LimitReached(Conflict):
     code = "limit_reached"
     default_detail = "You hold the most streak freezes allowed."
+
+
+class NotEquippable(DomainError):
+    status_code = 400
+    code = "not_equippable"
+    default_detail = "Only avatars, icons and backgrounds can be equipped."
+
+
+class ItemLocked(Conflict):
+    code = "item_locked"
+    default_detail = "This item is held by a pending trade."

@@ -1,17 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-
-class ItemType(models.TextChoices):
-    AVATAR = "avatar"
-    ICON = "icon"
-    BACKGROUND = "background"
-    BOOST = "boost"
-    STREAK_FREEZE = "streak_freeze"
-
-
-COSMETIC_TYPES = (ItemType.AVATAR, ItemType.ICON, ItemType.BACKGROUND)
-STACKABLE_TYPES = (ItemType.BOOST, ItemType.STREAK_FREEZE)
+from apps.inventory.models import COSMETIC_TYPES, BoostType, ItemType
 
 
 class Rarity(models.TextChoices):
@@ -19,11 +9,6 @@ class Rarity(models.TextChoices):
     RARE = "rare"
     EPIC = "epic"
     LEGENDARY = "legendary"
-
-
-class BoostType(models.TextChoices):
-    XP = "xp"
-    COINS = "coins"
 
 
 class Item(models.Model):

@@ -8,8 +8,8 @@ process also keeps the last version it loaded in memory, so a cached request
 costs one cache GET for the version and no unpickling.
 
 A request then adds what depends on the user: one query for the user's
-holdings (`owned`, `owned_quantity`, the `owned` filter) and the wallet that
-JWT authentication already loaded (`affordable`). Filtering, ordering and the
+holdings (`owned`, `owned_quantity`, the `owned` filter) and one for the
+balances (`affordable`). Filtering, ordering and the
 page are computed in Python over the snapshot: a catalog is at most a few
 thousand rows, and this keeps `shop/items/` at a constant number of queries
 whatever its size or filters. (A catalog of tens of thousands of items would
@@ -17,18 +17,16 @@ want database filtering instead.)
 """
 from __future__ import annotations
 
-import copy
 import threading
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.core.exceptions import ObjectDoesNotExist
+from rest_framework.fields import DateTimeField
 
 from apps.core import catalog_versions
-from apps.core.deferred import load_deferred
 from apps.core.errors import NotFound
-from apps.core.fastsql import fetch_one, sql_once
 from apps.inventory.models import InventoryItem
+from apps.wallet.models import Wallet
 
 from .images import default_image_path
 from .models import Item
@@ -43,8 +41,6 @@ catalog_versions.register(VERSION_KEY, ttl=VERSION_TTL)
 
 _memo_lock = threading.Lock()
 _memo: dict = {"version": None, "items": None, "by_id": None}
-# Active items as model instances (for purchases), under the catalog version they were read in.
-_models: dict = {"version": None, "by_id": {}}
 
 
 # -- the catalog snapshot ------------------------------------------------------
@@ -102,29 +98,6 @@ def catalog_items() -> tuple[list[dict], dict[int, dict]]:
     return items, by_id
 
 
-def active_item(item_id: int) -> Item | None:
-    """The active item `item_id` as a model instance of its own (None if there is no
-    such active item): from this process's memory while the catalog version is the
-    one it was read under, else from the database (`Item.objects.filter(pk=...,
-    is_active=True).first()`). A purchase then reads the price the shop shows without
-    a query; any Item save or delete changes the version (see the module docstring),
-    so a changed price or a withdrawn item is read again."""
-    version = catalog_version()
-    memo = _models
-    if version is not None and memo["version"] == version:
-        item = memo["by_id"].get(item_id)
-        if item is not None:
-            return copy.copy(item)
-    item = fetch_one(Item, pk=item_id, is_active=True)
-    if item is None or version is None:
-        return item
-    with _memo_lock:
-        if memo["version"] != version:
-            memo.update(version=version, by_id={})
-        memo["by_id"][item_id] = item
-    return copy.copy(item)
-
-
 def _folded(items: list[dict]) -> dict[int, tuple[str, str]]:
     """{id: (name, description) casefolded} for the search filter, kept with the memo."""
     memo = _memo
@@ -138,20 +111,8 @@ def _folded(items: list[dict]) -> dict[int, tuple[str, str]]:
 
 # -- per-user ------------------------------------------------------------------
 def owned_quantities(*, user_id: int) -> dict[int, int]:
-    """{item_id: quantity} of what the user holds (one query, a fixed statement:
-    `InventoryItem.objects.filter(user_id=..., quantity__gt=0).values_list("item_id", "quantity")`)."""
-    from django.db import connection
-
-    sql = sql_once(
-        "owned-quantities",
-        lambda q: (
-            f"SELECT {q('item_id')}, {q('quantity')} FROM {q(InventoryItem._meta.db_table)} "
-            f"WHERE {q('user_id')} = %s AND {q('quantity')} > 0"
-        ),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
-        return dict(cursor.fetchall())
+    """{item_id: quantity} of what the user holds (one query)."""
+    return dict(InventoryItem.objects.filter(user_id=user_id, quantity__gt=0).values_list("item_id", "quantity"))
 
 
 def item_public(snapshot: dict, *, owned_quantity: int, request=None) -> dict:
@@ -169,12 +130,8 @@ def item_public_from_model(item: Item, *, owned_quantity: int, request=None) -> 
 
 
 def _balances(user) -> dict[str, int]:
-    load_deferred(user)  # the JWT user's cached profile, if it has one
-    try:
-        wallet = user.wallet
-    except ObjectDoesNotExist:  # a user made outside registration (createsuperuser)
-        return {"coins": 0, "crystals": 0}
-    return {"coins": wallet.coins, "crystals": wallet.crystals}
+    wallet = Wallet.objects.filter(user_id=user.pk).values("coins", "crystals").first()
+    return wallet or {"coins": 0, "crystals": 0}  # none: a user made outside registration
 
 
 def _price_key(currency: str) -> str:
@@ -254,3 +211,20 @@ def shop_item_get_for_user(*, user, item_id: int, request=None) -> dict:
         InventoryItem.objects.filter(user_id=user.pk, item_id=item_id).values_list("quantity", flat=True).first() or 0
     )
     return item_public(snapshot, owned_quantity=quantity, request=request)
+
+
+# Rendered here, as the API renders it: the idempotency layer stores bodies with
+# Django's JSON encoder (milliseconds), which would make a replay differ.
+_datetime = DateTimeField()
+
+
+def inventory_row_public(row: InventoryItem, *, request=None) -> dict:
+    """`{id, item, quantity, equipped, locked_in_trade, acquired_at}` (row.item loaded)."""
+    return {
+        "id": row.pk,
+        "item": item_public_from_model(row.item, owned_quantity=row.quantity, request=request),
+        "quantity": row.quantity,
+        "equipped": row.equipped,
+        "locked_in_trade": row.locked_in_trade,
+        "acquired_at": _datetime.to_representation(row.acquired_at),
+    }

@@ -1,4 +1,4 @@
-"""Shop input validation and response shapes.
+"""Shop and inventory input validation and response shapes.
 
 Responses are built as plain dicts by apps.shop.selectors (the catalog is
 cached as dicts); the output serializers here describe those shapes for the
@@ -6,9 +6,10 @@ schema and are used to render the purchase result.
 """
 from rest_framework import serializers
 
+from apps.inventory.models import ItemType
 from apps.progression.serializers import RewardSummarySerializer
 
-from .models import ItemType, Rarity
+from .models import Rarity
 from .selectors import ORDERINGS
 from .services import MAX_QUANTITY
 
@@ -63,20 +64,30 @@ class ShopItemListQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class ShopPurchaseResultSerializer(serializers.Serializer):
-    """`inventory_item` is the inventory row shape (apps.inventory.serializers), added in
-    get_fields: that module nests ShopItemSerializer, so importing it here at load
-    time would be circular."""
+class InventoryItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item = ShopItemSerializer()
+    quantity = serializers.IntegerField()
+    equipped = serializers.BooleanField()
+    locked_in_trade = serializers.BooleanField(help_text="Some of it is held in escrow by a pending trade.")
+    acquired_at = serializers.DateTimeField()
 
+
+class InventoryBoostSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["xp", "coins"])
+    multiplier = serializers.FloatField()
+    expires_at = serializers.DateTimeField()
+
+
+class InventoryUseResultSerializer(serializers.Serializer):
+    boost = InventoryBoostSerializer()
+
+
+class ShopPurchaseResultSerializer(serializers.Serializer):
+    inventory_item = InventoryItemSerializer()
     coins = serializers.IntegerField(help_text="Coin balance after the purchase.")
     crystals = serializers.IntegerField(help_text="Crystal balance after the purchase.")
     rewards = RewardSummarySerializer()
-
-    def get_fields(self):
-        from apps.inventory.serializers import InventoryItemSerializer
-
-        fields = super().get_fields()
-        return {"inventory_item": InventoryItemSerializer(), **fields}
 
 
 class ShopPurchaseInputSerializer(serializers.Serializer):

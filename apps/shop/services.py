@@ -1,20 +1,20 @@
-"""Buying items. One write path: `item_purchase`."""
+"""What a player does with items: buy them (`item_purchase`), equip and unequip cosmetics."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from apps.core.errors import BadRequest, NotFound
-from apps.inventory.models import InventoryItem
-from apps.progression.levels import level_for_xp
+from apps.core.user_version import user_version_bump
+from apps.inventory.models import COSMETIC_TYPES, InventoryItem, ItemType
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
+from apps.wallet.levels import level_for_xp
 
-from .exceptions import AlreadyOwned, CurrencyNotAccepted, LevelTooLow, LimitReached
-from .models import ItemType
-from .selectors import active_item
+from .exceptions import AlreadyOwned, CurrencyNotAccepted, ItemLocked, LevelTooLow, LimitReached, NotEquippable
+from .models import Item
 
 MAX_QUANTITY = 10  # per purchase, for stackable items (boosts, streak freezes)
 
@@ -37,7 +37,7 @@ def item_purchase(*, user, item_id: int, currency: str, quantity: int = 1) -> Pu
     the ledger row and the inventory grant, so they cannot be raced and a
     refused purchase changes nothing.
     """
-    item = active_item(item_id)
+    item = Item.objects.filter(pk=item_id, is_active=True).first()
     if item is None:
         raise NotFound()
     if currency not in ("coins", "crystals"):
@@ -49,27 +49,6 @@ def item_purchase(*, user, item_id: int, currency: str, quantity: int = 1) -> Pu
     if not 1 <= quantity <= limit:
         raise BadRequest(errors={"quantity": [f"Must be between 1 and {limit} for this item."]})
 
-    def check(wallet) -> None:
-        # Runs with the wallet locked: every purchase by this user is serialized here.
-        if level_for_xp(wallet.xp) < item.min_level:
-            raise LevelTooLow(f"{item.name} needs level {item.min_level}.")
-        if item.is_cosmetic:
-            held = InventoryItem.objects.filter(user=user, item=item, quantity__gt=0).exists()
-            if held:
-                raise AlreadyOwned()
-        elif item.type == ItemType.STREAK_FREEZE:
-            # Freezes held in trade escrow count: a cancelled trade returns them.
-            held = (
-                InventoryItem.objects.filter(user=user, item__type=ItemType.STREAK_FREEZE).aggregate(
-                    total=Sum("quantity")
-                )["total"]
-                or 0
-            )
-            if held + quantity > settings.DREAMTRACK_MAX_STREAK_FREEZES:
-                raise LimitReached(
-                    f"You may hold at most {settings.DREAMTRACK_MAX_STREAK_FREEZES} streak freezes (you hold {held})."
-                )
-
     cost = price * quantity
     event = ProgressEvent(
         reason="item_purchase",
@@ -80,12 +59,87 @@ def item_purchase(*, user, item_id: int, currency: str, quantity: int = 1) -> Pu
         items=[(item, quantity)],
     )
     with transaction.atomic():
-        service = UserProgressService(user)
-        rewards = service.apply(event, before=check, savepoint=False)  # our block: errors leave it
-        # The row as the (last) grant of this purchase saved it, under its lock: what a
-        # re-read here would return, without the query.
-        row = service.granted_rows[item.pk]
+        progress = UserProgressService(user)
+        wallet = progress.lock()  # every purchase by this user is serialized from here on
+        if level_for_xp(wallet.xp) < item.min_level:
+            raise LevelTooLow(f"{item.name} needs level {item.min_level}.")
+        if item.is_cosmetic:
+            if InventoryItem.objects.filter(user=user, item=item, quantity__gt=0).exists():
+                raise AlreadyOwned()
+        elif item.type == ItemType.STREAK_FREEZE:
+            # Freezes held in trade escrow count: a cancelled trade returns them.
+            held = InventoryItem.objects.filter(user=user, item__type=ItemType.STREAK_FREEZE).aggregate(
+                total=Sum("quantity")
+            )["total"] or 0
+            if held + quantity > settings.DREAMTRACK_MAX_STREAK_FREEZES:
+                raise LimitReached(
+                    f"You may hold at most {settings.DREAMTRACK_MAX_STREAK_FREEZES} streak freezes (you hold {held})."
+                )
+        rewards = progress.apply(event)
+    row = progress.granted_rows[item.pk]
     row.item = item
-    return PurchaseResult(
-        inventory_item=row, coins=service.wallet.coins, crystals=service.wallet.crystals, rewards=rewards
+    return PurchaseResult(inventory_item=row, coins=wallet.coins, crystals=wallet.crystals, rewards=rewards)
+
+
+def _lock_held_rows(*, user_id: int, inventory_item_id: int) -> tuple[InventoryItem, list[InventoryItem]]:
+    """Lock the row `inventory_item_id` (held, the user's) and the user's equipped rows,
+    in ascending id (the global order for inventory rows). NotFound when not held."""
+    rows = list(
+        InventoryItem.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .filter(Q(pk=inventory_item_id) | Q(equipped=True), user_id=user_id)
+        .order_by("pk")
     )
+    row = next((r for r in rows if r.pk == inventory_item_id and r.quantity > 0), None)
+    if row is None:
+        raise NotFound()
+    return row, [r for r in rows if r.pk != row.pk]
+
+
+def inventory_equip(*, user, inventory_item_id: int) -> InventoryItem:
+    """Equip a held cosmetic in its slot (its type), unequipping the slot's previous
+    item in the same transaction. Equipping what is already equipped changes nothing.
+
+    Errors: 404 not the user's or not held, 400 `not_equippable` (boosts, freezes),
+    409 `item_locked` (in a pending trade). Counts `items_equipped` (only when
+    something changed) through the progress service, so achievements on it unlock.
+    """
+    with transaction.atomic():
+        progress = UserProgressService(user)
+        progress.lock()
+        row, equipped = _lock_held_rows(user_id=user.pk, inventory_item_id=inventory_item_id)
+        if row.item.type not in COSMETIC_TYPES:
+            raise NotEquippable()
+        if row.locked_quantity > 0:
+            raise ItemLocked()
+        if row.equipped:
+            return row
+        previous = [r.pk for r in equipped if r.slot == row.item.type]
+        if previous:
+            # First free the slot: the partial unique constraint
+            # `inventory_one_equipped_per_slot` is checked per statement.
+            InventoryItem.objects.filter(pk__in=previous).update(equipped=False, slot="")
+        row.equipped, row.slot = True, row.item.type
+        row.save(update_fields=["equipped", "slot"])
+        progress.apply(ProgressEvent(reason="item_equip", ref=f"inventory:{row.pk}", stats={"items_equipped": 1}))
+    return row
+
+
+def inventory_unequip(*, user, inventory_item_id: int) -> InventoryItem:
+    """Take a cosmetic off (its slot shows the default image). Idempotent."""
+    with transaction.atomic():
+        row = (
+            InventoryItem.objects.select_for_update(of=("self",))
+            .select_related("item")
+            .filter(pk=inventory_item_id, user_id=user.pk, quantity__gt=0)
+            .first()
+        )
+        if row is None:
+            raise NotFound()
+        if row.item.type not in COSMETIC_TYPES:
+            raise NotEquippable()
+        if row.equipped:
+            row.equipped, row.slot = False, ""
+            row.save(update_fields=["equipped", "slot"])
+            user_version_bump(user.pk)
+        return row

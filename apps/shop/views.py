@@ -2,25 +2,39 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.cache import patch_vary_headers
-from drf_yasg.utils import swagger_auto_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_yasg.utils import no_body, swagger_auto_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.fields import DateTimeField
 from rest_framework.response import Response
 
+from apps.boosts.services import boost_use
+from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
 from apps.core.response_cache import cached_per_user, etag_for, etag_matches
 from apps.core.schema import ErrorSerializer
-from apps.inventory.selectors import inventory_row_public
+from apps.inventory.models import InventoryItem
+from apps.inventory.selectors import inventory_list_for_user
 
+from .filters import InventoryFilter
 from .models import Item
-from .selectors import VERSION_KEY, item_public, shop_item_get_for_user, shop_item_list_for_user
+from .selectors import (
+    VERSION_KEY,
+    inventory_row_public,
+    item_public,
+    shop_item_get_for_user,
+    shop_item_list_for_user,
+)
 from .serializers import (
+    InventoryItemSerializer,
+    InventoryUseResultSerializer,
     ShopItemListQuerySerializer,
     ShopItemSerializer,
     ShopPurchaseInputSerializer,
     ShopPurchaseResultSerializer,
 )
-from .services import item_purchase
+from .services import inventory_equip, inventory_unequip, item_purchase
 
 NOT_MODIFIED = "Not modified: `If-None-Match` matched the current `ETag` (empty body)."
 
@@ -96,3 +110,70 @@ class ShopItemViewSet(viewsets.GenericViewSet):
             "rewards": result.rewards.as_dict(),
         }
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class InventoryViewSet(FilterOnlyWhenAskedMixin, viewsets.GenericViewSet):
+    """The user's items. Another user's row is a 404."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InventoryFilter
+    lookup_value_regex = r"\d+"
+    serializer_class = InventoryItemSerializer  # the schema's (paginated) list shape; rows are built as dicts
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return InventoryItem.objects.none()
+        return inventory_list_for_user(user=self.request.user)
+
+    @swagger_auto_schema(
+        operation_summary="List my items",
+        operation_description="Rows with quantity > 0, newest first.",
+        responses={400: ErrorSerializer},  # 200: the paginated list of serializer_class
+    )
+    @cached_per_user(catalog_keys=(VERSION_KEY,))
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([inventory_row_public(row, request=request) for row in page])
+
+    @swagger_auto_schema(
+        operation_summary="Equip a cosmetic",
+        operation_description="One equipped per slot (avatar, icon, background): the slot's previous item is unequipped.",
+        request_body=no_body,
+        responses={200: InventoryItemSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def equip(self, request, pk=None):
+        row = inventory_equip(user=request.user, inventory_item_id=int(pk))
+        return Response(inventory_row_public(row, request=request))
+
+    @swagger_auto_schema(
+        operation_summary="Unequip a cosmetic",
+        request_body=no_body,
+        responses={200: InventoryItemSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def unequip(self, request, pk=None):
+        row = inventory_unequip(user=request.user, inventory_item_id=int(pk))
+        return Response(inventory_row_public(row, request=request))
+
+    @swagger_auto_schema(
+        operation_summary="Use a boost",
+        operation_description="Quantity -1; the boost applies from now for its duration. "
+        "409 `boost_already_active` when one of the same type is active.",
+        request_body=no_body,
+        responses={200: InventoryUseResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def use(self, request, pk=None):
+        boost = boost_use(user=request.user, inventory_item_id=int(pk))
+        return Response(
+            {
+                "boost": {
+                    "type": boost.type,
+                    "multiplier": float(boost.multiplier),
+                    # formatted here so that an idempotent replay is byte-identical
+                    "expires_at": DateTimeField().to_representation(boost.expires_at),
+                }
+            }
+        )

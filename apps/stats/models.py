@@ -6,7 +6,7 @@ class StatCounter(models.Model):
     """One counter of one user (`tasks_completed`, `xp_earned`, ...).
 
     Key/value rows: a new statistic needs no migration. Changed only by
-    apps.stats.services.stats_increment (an upsert with `value + delta`).
+    apps.stats.sql.counters_add (an upsert with `value + delta`).
     """
 
     # No index of its own: an index or unique constraint in Meta leads with user_id.

@@ -1,7 +1,25 @@
 from datetime import date, timedelta
 
 from .models import DailyActivity, StatCounter
-from .services import CONTRACT_COUNTERS
+
+# The counters the contract lists; `stats/` shows these (0 when never touched)
+# plus any other key a later app writes.
+CONTRACT_COUNTERS = (
+    "tasks_completed",
+    "tasks_completed_on_time",
+    "habit_check_ins",
+    "quit_clean_days",
+    "dreams_completed",
+    "items_bought",
+    "items_equipped",
+    "trades_completed",
+    "roulette_spins",
+    "friends",
+    "xp_earned",
+    "coins_earned",
+    "coins_spent",
+    "longest_streak",
+)
 
 DAILY_API_FIELDS = ("tasks_completed", "habit_check_ins", "xp_earned", "coins_earned")
 
@@ -11,6 +29,12 @@ def stats_for_user(*, user) -> dict[str, int]:
     values = dict.fromkeys(CONTRACT_COUNTERS, 0)
     values.update(StatCounter.objects.filter(user=user).values_list("key", "value"))
     return values
+
+
+def daily_activity_get(*, user_id: int, day: date, field: str) -> int:
+    """One field of the user's row for a local day (0 while the day has no row)."""
+    value = DailyActivity.objects.filter(user_id=user_id, date=day).values_list(field, flat=True).first()
+    return value or 0
 
 
 def stat_values(*, user_id: int, keys) -> dict[str, int]:

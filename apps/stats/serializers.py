@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from rest_framework import serializers
 
-from .services import CONTRACT_COUNTERS
+from .selectors import CONTRACT_COUNTERS
 
 MAX_DAILY_RANGE_DAYS = 366
 DEFAULT_DAILY_RANGE_DAYS = 30

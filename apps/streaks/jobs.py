@@ -5,15 +5,16 @@ readers (`streak/`, profiles) already show a broken streak as 0; this job makes
 the stored state and the freeze inventory catch up. Idempotent: a settled
 streak has nothing missed until another day passes.
 """
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from django.db import transaction
 from django.db.models import Q
 
 from apps.core.localday import local_date
-from apps.progression.services import lock_wallet
+from apps.wallet.locks import lock_wallet
 
 from .models import Streak
+from .rules import days_missed
 from .services import streak_settle
 
 
@@ -32,9 +33,8 @@ def run_daily(*, now) -> str:
     for streak in candidates.iterator(chunk_size=500):
         user = streak.user
         today = local_date(user, now)
-        paid_through = max(streak.last_active_date, streak.frozen_through or streak.last_active_date)
         checked += 1
-        if today - paid_through <= timedelta(days=1):
+        if not days_missed(streak, today=today):
             continue
         with transaction.atomic():
             lock_wallet(user_id=user.pk)  # the global lock order: wallet -> streak -> inventory rows

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from apps.core.admin_base import ReplacesUserCacheTokenAdmin
+
 from .models import Task
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ReplacesUserCacheTokenAdmin):
     """Tasks are the users' own; status and rewards change only through complete/reopen."""
 
     list_display = ("title", "user", "difficulty", "status", "deadline", "completed_at", "reward_xp", "reward_coins")

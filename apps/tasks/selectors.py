@@ -1,8 +1,7 @@
 """Reads of tasks, shaped for their callers."""
 from datetime import date
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import Task
 
@@ -13,28 +12,10 @@ def task_list_for_user(*, user) -> QuerySet[Task]:
 
 
 def task_counts_for_user(*, user, today: date) -> dict[str, int]:
-    """`{due_today, overdue, open}` counts of open tasks, in one query (for the dashboard).
-
-    The aggregate `Task.objects.filter(user=user).aggregate(Count(filter=...))`
-    written as fixed SQL (portable CASE, no per-call ORM compilation)."""
-    q = connection.ops.quote_name
-    sql = _COUNTS_SQL.get(connection.vendor)
-    if sql is None:
-        status, deadline = q("status"), q("deadline")
-        open_ = f"{status} = %s"
-        sql = (
-            f"SELECT COUNT(CASE WHEN {open_} AND {deadline} = %s THEN 1 END), "
-            f"COUNT(CASE WHEN {open_} AND {deadline} < %s THEN 1 END), "
-            f"COUNT(CASE WHEN {open_} THEN 1 END) "
-            f"FROM {q(Task._meta.db_table)} WHERE {q('user_id')} = %s"
-        )
-        _COUNTS_SQL[connection.vendor] = sql
-    day = connection.ops.adapt_datefield_value(today)
-    status = Task.Status.OPEN.value
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [status, day, status, day, status, user.pk])
-        due_today, overdue, open_count = cursor.fetchone()
-    return {"due_today": due_today, "overdue": overdue, "open": open_count}
-
-
-_COUNTS_SQL: dict[str, str] = {}
+    """`{due_today, overdue, open}` counts of open tasks, in one query (for the dashboard)."""
+    open_ = Q(status=Task.Status.OPEN)
+    return Task.objects.filter(user=user).aggregate(
+        due_today=Count("pk", filter=open_ & Q(deadline=today)),
+        overdue=Count("pk", filter=open_ & Q(deadline__lt=today)),
+        open=Count("pk", filter=open_),
+    )

@@ -1,5 +1,4 @@
 from rest_framework import serializers
-from rest_framework.fields import DateField, DateTimeField
 
 from apps.progression.serializers import RewardSummarySerializer
 
@@ -26,28 +25,6 @@ class TaskSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-
-
-_date = DateField()
-_datetime = DateTimeField()
-
-
-def task_public(task: Task) -> dict:
-    """Exactly `TaskSerializer(task).data` (the same JSON), built as a plain dict:
-    a ModelSerializer costs far more to build per request than the task itself.
-    TaskSerializer stays the schema's; a test keeps both equal."""
-    deadline, completed_at = task.deadline, task.completed_at
-    return {
-        "id": task.pk,
-        "title": task.title,
-        "description": task.description,
-        "difficulty": task.difficulty,
-        "deadline": None if deadline is None else _date.to_representation(deadline),
-        "dream": task.dream_id,
-        "status": task.status,
-        "completed_at": None if completed_at is None else _datetime.to_representation(completed_at),
-        "created_at": _datetime.to_representation(task.created_at),
-    }
 
 
 class TaskInputSerializer(serializers.Serializer):

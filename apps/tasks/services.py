@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import BadRequest, NotFound
-from apps.core.fastsql import Batch
 from apps.core.localday import local_date
+from apps.core.user_version import user_version_bump
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 
 from .exceptions import TaskAlreadyCompleted, TaskNotCompleted, TaskReopenWindowClosed
@@ -59,6 +59,7 @@ def task_create(
         user=user, title=title, description=description, difficulty=difficulty, deadline=deadline, dream_id=dream_id
     )
     task.save()
+    user_version_bump(user.pk)
     return task
 
 
@@ -76,11 +77,13 @@ def task_update(*, task: Task, **changes) -> Task:
         setattr(task, name, value)
     # Only the edited columns: a concurrent complete/reopen owns status and rewards.
     task.save(update_fields=[*changes, "updated_at"])
+    user_version_bump(task.user_id)
     return task
 
 
 def task_delete(*, task: Task) -> None:
     """Delete a task. What its completion earned stays: ledger rows refer to it only by `task:<id>`."""
+    user_version_bump(task.user_id)
     task.delete()
 
 
@@ -96,65 +99,51 @@ def task_reward(*, difficulty: str, deadline: date | None, day: date) -> tuple[i
     return xp, coins, on_time
 
 
-def _change_own_task(*, user, task_id: int, now: datetime, event: ProgressEvent, check, change):
-    """The one write path of complete and reopen: lock the user's wallet and task together
-    (the global lock order; 404 if the task is not theirs), `check(task)` under those
-    locks (it refuses, or fills in the event: apply() reads its amounts only after),
-    apply the event, `change(task, summary)`, and write the task with the progress in
-    one batch. Returns (task, summary)."""
-    service = UserProgressService(user, now=now)
-
-    def before(wallet):
-        if service.locked_row is None:
-            raise NotFound()
-        check(service.locked_row)
-
-    with transaction.atomic():
-        batch = Batch()
-        summary = service.apply(event, before=before, savepoint=False, batch=batch, lock_also=(Task, task_id))
-        task = service.locked_row
-        change(task, summary)
-        # task.save(update_fields=...) without its signals: their one receiver's work (the
-        # user's cache token) is apply's, for the same user in this transaction.
-        batch.update_fields(task, COMPLETION_FIELDS, send_signals=False)
-        batch.run()  # with the wallet, ledger and daily writes: one round trip
-    return task, summary
+def _lock_own_task(*, progress: UserProgressService, task_id: int) -> Task:
+    """Lock the user's wallet, then their task (the global lock order); 404 if not theirs."""
+    progress.lock()
+    task = Task.objects.select_for_update().filter(pk=task_id, user_id=progress.user_id).first()
+    if task is None:
+        raise NotFound()
+    return task
 
 
 def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[Task, RewardSummary]:
     """Complete the user's open task and pay its reward. 404 if not theirs, 409 if already completed.
 
-    The task row is locked with the wallet (the global lock order) and checked
-    under that lock, so concurrent completions of one task pay exactly once.
+    The task is locked after the wallet and checked under both locks, so concurrent
+    completions of one task pay exactly once.
     """
     now = now or timezone.now()
     today = local_date(user, now)
-    event = ProgressEvent(
-        reason="task_completed",
-        ref=f"task:{task_id}",
-        boostable=True,
-        activity="tasks_completed",
-        capped_by="task_completions",
-        day=today,
-    )
-
-    def check(task):
+    with transaction.atomic():
+        progress = UserProgressService(user, now=now)
+        task = _lock_own_task(progress=progress, task_id=task_id)
         if task.status == Task.Status.COMPLETED:
             raise TaskAlreadyCompleted()
-        # The reward depends on the locked row, so it is filled in here.
-        event.xp, event.coins, on_time = task_reward(difficulty=task.difficulty, deadline=task.deadline, day=today)
-        event.stats = {"tasks_completed": 1, "tasks_completed_on_time": 1 if on_time else 0}
-        task.completed_on_time = on_time
-
-    def change(task, summary):
+        xp, coins, on_time = task_reward(difficulty=task.difficulty, deadline=task.deadline, day=today)
+        summary = progress.apply(
+            ProgressEvent(
+                reason="task_completed",
+                ref=f"task:{task.pk}",
+                xp=xp,
+                coins=coins,
+                boostable=True,
+                activity="tasks_completed",
+                capped_by="task_completions",
+                stats={"tasks_completed": 1, "tasks_completed_on_time": 1 if on_time else 0},
+                day=today,
+            )
+        )
         task.status = Task.Status.COMPLETED
         task.completed_at = now
         task.completed_local_date = today
+        task.completed_on_time = on_time
         # The own reward after boosts and the cap (0 when capped): what reopen takes back.
         task.reward_xp = summary.own_xp
         task.reward_coins = summary.own_coins
-
-    return _change_own_task(user=user, task_id=task_id, now=now, event=event, check=check, change=change)
+        task.save(update_fields=COMPLETION_FIELDS)
+    return task, summary
 
 
 def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Task, RewardSummary]:
@@ -169,29 +158,31 @@ def task_reopen(*, user, task_id: int, now: datetime | None = None) -> tuple[Tas
     """
     now = now or timezone.now()
     today = local_date(user, now)
-    event = ProgressEvent(
-        reason="task_reopened",
-        ref=f"task:{task_id}",
-        reversal=True,
-        activity="tasks_completed",
-        activity_delta=-1,
-    )
-
-    def check(task):
+    with transaction.atomic():
+        progress = UserProgressService(user, now=now)
+        task = _lock_own_task(progress=progress, task_id=task_id)
         if task.status != Task.Status.COMPLETED:
             raise TaskNotCompleted()
         if task.completed_local_date != today:
             raise TaskReopenWindowClosed()
-        event.xp, event.coins = -task.reward_xp, -task.reward_coins
-        event.day = task.completed_local_date
-        event.stats = {"tasks_completed": -1, "tasks_completed_on_time": -1 if task.completed_on_time else 0}
-
-    def change(task, summary):
+        summary = progress.apply(
+            ProgressEvent(
+                reason="task_reopened",
+                ref=f"task:{task.pk}",
+                xp=-task.reward_xp,
+                coins=-task.reward_coins,
+                reversal=True,
+                activity="tasks_completed",
+                activity_delta=-1,
+                stats={"tasks_completed": -1, "tasks_completed_on_time": -1 if task.completed_on_time else 0},
+                day=task.completed_local_date,
+            )
+        )
         task.status = Task.Status.OPEN
         task.completed_at = None
         task.completed_local_date = None
         task.reward_xp = 0
         task.reward_coins = 0
         task.completed_on_time = False
-
-    return _change_own_task(user=user, task_id=task_id, now=now, event=event, check=check, change=change)
+        task.save(update_fields=COMPLETION_FIELDS)
+    return task, summary

@@ -4,7 +4,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core import fastsql
 from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
 from apps.core.response_cache import cached_per_user
@@ -13,35 +12,12 @@ from apps.core.schema import ErrorSerializer
 from .filters import TaskFilter
 from .models import Task
 from .selectors import task_list_for_user
-from .serializers import TaskInputSerializer, TaskRewardResultSerializer, TaskSerializer, task_public
+from .serializers import TaskInputSerializer, TaskRewardResultSerializer, TaskSerializer
 from .services import task_complete, task_create, task_delete, task_reopen, task_update
 
 
-class _NewestFirst:
-    """The user's tasks in the default order (`Task.Meta.ordering`) for the paginator:
-    `count()` and slices as the queryset gives them, through prebuilt statements."""
-
-    def __init__(self, *, user_id: int):
-        self.user_id = user_id
-
-    def count(self) -> int:
-        return fastsql.count(Task, user_id=self.user_id)
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step is not None or (index.start or 0) < 0 or index.stop is None:
-            raise TypeError("only [start:stop] slices")
-        return fastsql.fetch_all(
-            Task, user_id=self.user_id, order_by=tuple(Task._meta.ordering), slice_=(index.start or 0, index.stop)
-        )
-
-
 def _result(task, summary) -> Response:
-    # TaskRewardResultSerializer's shape (the schema's), built directly: as_dict()
-    # already has the serializer's exact types and key order.
-    return Response({"task": task_public(task), "rewards": summary.as_dict()})
+    return Response(TaskRewardResultSerializer({"task": task, "rewards": summary.as_dict()}).data)
 
 
 @method_decorator(
@@ -73,13 +49,7 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
 
     @cached_per_user()
     def list(self, request, *args, **kwargs):
-        if self.filters_requested():
-            tasks = self.filter_queryset(self.get_queryset())
-        else:
-            tasks = _NewestFirst(user_id=request.user.pk)  # the same rows, without compiling the queries
-        page = self.paginate_queryset(tasks)
-        # TaskSerializer's exact output (see task_public), without building the serializer.
-        return self.get_paginated_response([task_public(task) for task in page])
+        return super().list(request, *args, **kwargs)
 
     @swagger_auto_schema(
         operation_summary="Create a task",

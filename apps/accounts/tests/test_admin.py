@@ -2,8 +2,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from apps.progression.models import Wallet
 from apps.streaks.models import Streak
+from apps.wallet.models import Wallet
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from apps.progression.models import Wallet
 from apps.streaks.models import Streak
+from apps.wallet.models import Wallet
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db

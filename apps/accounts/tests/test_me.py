@@ -4,7 +4,7 @@ from datetime import UTC
 import pytest
 from django.contrib.auth import get_user_model
 
-from apps.progression.models import Wallet
+from apps.wallet.models import Wallet
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_me_needs_authentication(api_client):
 
 def test_me_query_count_is_fixed(user, django_assert_max_num_queries):
     client = client_for(user)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert client.get(ME).status_code == 200
 
 

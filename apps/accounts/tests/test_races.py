@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.core.testing import is_postgres, run_concurrently
-from apps.progression.models import Wallet
+from apps.wallet.models import Wallet
 
 pytestmark = [
     pytest.mark.postgres,

@@ -3,9 +3,9 @@ from django.db import transaction
 
 from apps.achievements.models import UserAchievement
 from apps.inventory.models import InventoryItem
-from apps.progression.models import LedgerEntry
 from apps.progression.services import progress_grant
 from apps.progression.tests.factories import assert_balances_match_ledger, balances, complete_task, reopen_task
+from apps.wallet.models import LedgerEntry
 
 from .factories import AchievementFactory, shop_item
 
@@ -87,13 +87,9 @@ def test_inactive_achievements_never_unlock(user):
     assert complete_task(user).achievements == []
 
 
-@pytest.mark.parametrize("read_ahead", [True, False], ids=["counters-read-ahead", "a-counter-read-back"])
-def test_an_unlock_that_feeds_another_counter_unlocks_both_once(user, monkeypatch, read_ahead):
-    # The first unlock's XP takes xp_earned over the second's threshold. Where the progress
-    # service reads every counter ahead (PostgreSQL), both checks run on values it keeps; with
-    # xp_earned left out of the read-ahead it falls back to reading the counters back.
-    if not read_ahead:
-        monkeypatch.setattr("apps.progression.services.DERIVED_STATS", ())
+def test_an_unlock_that_feeds_another_counter_unlocks_both_once(user):
+    # The first unlock's XP takes xp_earned over the second's threshold: the second check
+    # runs on the counters as the first unlock's rewards left them.
     AchievementFactory(code="first", title="First", trigger="tasks_completed", threshold=1, reward_xp=20)
     AchievementFactory(code="xp-25", title="XP 25", trigger="xp_earned", threshold=25, reward_coins=7)
 
@@ -119,8 +115,7 @@ def stats_of(user) -> dict:
 
 @pytest.mark.parametrize("event", ["a-day-counted", "an-item-granted"])
 def test_a_level_reached_by_an_event_that_earns_no_xp_of_its_own_unlocks_its_achievement(user, event):
-    # The unlock's 700 XP takes the player to level 5. The event itself earns no XP, so the
-    # level's unlocks were not read ahead: the service reads them back and still unlocks once.
+    # The unlock's 700 XP takes the player to level 5, though the event itself earns no XP.
     from apps.progression.services import ProgressEvent, UserProgressService
 
     AchievementFactory(code="first", title="First", trigger="tasks_completed", threshold=1, reward_xp=700)

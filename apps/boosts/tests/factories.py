@@ -30,4 +30,4 @@ def give(user, item, quantity=1):
     """Put `quantity` of `item` in the user's inventory (through the service: ledger row written)."""
     from apps.inventory.services import inventory_grant
 
-    return inventory_grant(user=user, item=item, quantity=quantity, reason="test_grant")
+    return inventory_grant(user_id=user.pk, item_id=item.pk, quantity=quantity, reason="test_grant")

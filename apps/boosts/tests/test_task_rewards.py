@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from apps.boosts.services import boost_use
-from apps.progression.models import Wallet
+from apps.wallet.models import Wallet
 from conftest import client_for
 
 from .factories import BoostItemFactory, give

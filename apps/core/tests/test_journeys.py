@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from apps.progression.models import LedgerEntry, Wallet
+from apps.wallet.models import LedgerEntry, Wallet
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from apps.core.errors import Conflict
 from apps.core.idempotency import idempotent
 from apps.stats.models import StatCounter
-from apps.stats.services import stats_increment
+from apps.stats.sql import counters_add as stats_increment
 
 COUNTER_KEY = "test_idempotent_counter"
 # A fixed instant with microseconds: a replay must render it exactly as the first response did.

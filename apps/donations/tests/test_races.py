@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from apps.core.testing import is_postgres, run_concurrently
 from apps.donations.models import Donation
-from apps.progression.models import LedgerEntry, Wallet
+from apps.wallet.models import LedgerEntry, Wallet
 
 pytestmark = [
     pytest.mark.postgres,

@@ -7,7 +7,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from apps.donations.models import Donation
-from apps.progression.models import LedgerEntry, Wallet
+from apps.wallet.models import LedgerEntry, Wallet
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webhook_secret")]
 

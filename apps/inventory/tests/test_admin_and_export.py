@@ -26,7 +26,7 @@ def test_admin_add_grants_through_the_service(admin_client, make_user):
 
 def test_admin_actions_grant_and_take_one_with_ledger_rows(admin_client, make_user):
     user = make_user("held")
-    row = inventory_grant(user=user, item=BoostFactory(), quantity=1, reason="test")
+    row = inventory_grant(user_id=user.pk, item_id=BoostFactory().pk, quantity=1, reason="test")
     url = "/admin/inventory/inventoryitem/"
     assert admin_client.post(url, {"action": "grant_one", "_selected_action": [row.pk]}).status_code == 302
     assert InventoryItem.objects.get(pk=row.pk).quantity == 2
@@ -39,7 +39,7 @@ def test_admin_actions_grant_and_take_one_with_ledger_rows(admin_client, make_us
 
 def test_admin_pages_render_and_rows_are_read_only(admin_client, make_user):
     user = make_user("viewer")
-    row = inventory_grant(user=user, item=ItemFactory(), quantity=1, reason="test")
+    row = inventory_grant(user_id=user.pk, item_id=ItemFactory().pk, quantity=1, reason="test")
     assert admin_client.get("/admin/inventory/inventoryitem/").status_code == 200
     assert admin_client.get("/admin/inventory/inventoryitem/add/").status_code == 200
     page = admin_client.get(f"/admin/inventory/inventoryitem/{row.pk}/change/")
@@ -52,7 +52,7 @@ def test_admin_pages_render_and_rows_are_read_only(admin_client, make_user):
 def test_export_has_holdings_and_the_item_ledger(make_user):
     user = make_user("exporter")
     item = ItemFactory(name="Kept")
-    inventory_grant(user=user, item=item, quantity=1, reason="item_purchase", ref=f"item:{item.pk}")
+    inventory_grant(user_id=user.pk, item_id=item.pk, quantity=1, reason="item_purchase", ref=f"item:{item.pk}")
     data = account.export(user)
     assert data["holdings"][0]["item"] == "Kept" and data["holdings"][0]["quantity"] == 1
     assert data["ledger"] == [

@@ -15,7 +15,7 @@ URL = "/api/v1/inventory/"
 
 
 def give(user, item, quantity=1):
-    return inventory_grant(user=user, item=item, quantity=quantity, reason="test_grant")
+    return inventory_grant(user_id=user.pk, item_id=item.pk, quantity=quantity, reason="test_grant")
 
 
 def stat(user, key):

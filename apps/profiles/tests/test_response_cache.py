@@ -96,7 +96,7 @@ def test_inventory_shows_an_item_granted_outside_a_purchase(make_user):
     item = ItemFactory(price_coins=100)
     client = client_for(user)
     assert get(client, "/api/v1/inventory/")["count"] == 0
-    inventory_grant(user=user, item=item, quantity=1, reason="admin_grant")
+    inventory_grant(user_id=user.pk, item_id=item.pk, quantity=1, reason="admin_grant")
     assert [r["item"]["id"] for r in get(client, "/api/v1/inventory/")["results"]] == [item.pk]
 
 

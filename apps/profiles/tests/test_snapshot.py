@@ -1,5 +1,5 @@
-"""The cached auth/profile snapshot (apps/profiles/cache.py) is never served stale:
-every change a player can make shows on the next request, through real JWT auth."""
+"""The cached user (apps/profiles/cache.py) and the per-user response cache are never
+served stale: every change a player can make shows on the next request, through real JWT auth."""
 from datetime import timedelta
 
 import pytest
@@ -85,12 +85,14 @@ def test_a_deleted_account_s_token_stops_working_at_once(make_user):
     assert response.status_code == 401
 
 
-def test_a_deactivated_user_is_refused_at_once(make_user):
+def test_a_user_deactivated_in_the_admin_is_refused_at_once(make_user, admin_client):
     user = make_user()
     client = client_for(user)
     me(client)
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    response = admin_client.post(
+        "/admin/accounts/user/", {"action": "deactivate", "_selected_action": [user.pk]}, follow=True
+    )
+    assert response.status_code == 200
     assert client.get("/api/v1/me/").status_code == 401
 
 
@@ -109,7 +111,7 @@ def test_a_boost_shows_while_active_and_disappears_by_time_alone(make_user):
         assert [b["type"] for b in me(client)["active_boosts"]] == ["xp"]
     with time_machine.travel(start + timedelta(minutes=31), tick=False):
         # No write happened since (a fresh token only because access tokens live 15 min):
-        # the snapshot still holds the boost, and expiry is decided on read.
+        # expiry is decided on read.
         assert me(client_for(user))["active_boosts"] == []
 
 
@@ -127,53 +129,3 @@ def test_after_my_own_completion_the_next_request_authenticates_without_a_query(
     tables = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "accounts_user" not in tables  # the user row did not change: its snapshot stands
     assert after["coins"] == 12 and after["streak"]["current"] == 1  # the profile part did change
-
-
-def warm_profile_snapshot(user):
-    """A client whose user has a current profile snapshot stored (the first `me/` builds it)."""
-    client = client_for(user)
-    me(client)
-    return client
-
-
-# Readers that build their response (streak/ is never response-cached; the first shop list
-# and dashboard of a token are built), after me/ stored the profile snapshot.
-# What each reads from the snapshot instead of these tables (streak/ and the shop list count
-# freezes and holdings in the inventory themselves).
-@pytest.mark.parametrize(
-    "url, tables",
-    [
-        ("/api/v1/streak/", ["streaks_streak"]),
-        ("/api/v1/shop/items/", ["progression_wallet"]),
-        ("/api/v1/dashboard/", ["progression_wallet", "streaks_streak", "inventory_inventoryitem", "boosts_activeboost"]),
-    ],
-)
-def test_readers_of_the_profile_take_it_from_the_stored_snapshot(make_user, url, tables):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client = warm_profile_snapshot(make_user())
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    sql = " ".join(q["sql"] for q in ctx.captured_queries)
-    assert not [table for table in tables if f'FROM "{table}"' in sql], sql
-
-
-def test_a_request_that_does_not_read_the_profile_never_decodes_it(make_user, monkeypatch):
-    from apps.profiles import cache as profile_cache
-
-    decoded = []
-    real = profile_cache._open_profile
-    monkeypatch.setattr(profile_cache, "_open_profile", lambda user, encoded: decoded.append(1) or real(user, encoded))
-    user = make_user()
-    task = TaskFactory(user=user)  # before the snapshot: a new task replaces the user's token
-    client = warm_profile_snapshot(user)
-
-    assert client.get("/api/v1/tasks/").status_code == 200
-    assert client.post(f"/api/v1/tasks/{task.pk}/complete/").status_code == 200
-    assert decoded == []
-    assert me(client)["coins"] == 3  # the completion replaced the token: rebuilt from the rows
-    assert decoded == []
-    streak = client.get("/api/v1/streak/")  # a reader: the rebuilt snapshot, decoded once
-    assert streak.status_code == 200 and streak.json()["current"] == 1
-    assert decoded == [1]

@@ -7,6 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from apps.accounts.services import user_set_active
+
 pytestmark = pytest.mark.django_db
 
 
@@ -42,6 +44,5 @@ def test_a_deactivated_user_is_refused_with_a_memoized_token(make_user):
     user = make_user()
     client = _client(str(AccessToken.for_user(user)))
     assert client.get("/api/v1/me/").status_code == 200
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    user_set_active(user=user, active=False)
     assert client.get("/api/v1/me/").status_code == 401

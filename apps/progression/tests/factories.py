@@ -1,8 +1,8 @@
 """Test helpers: task-like events through the real engine, and ledger checks."""
 from django.db.models import Sum
 
-from apps.progression.models import Currency, LedgerEntry, Wallet
 from apps.progression.services import ProgressEvent, UserProgressService
+from apps.wallet.models import Currency, LedgerEntry, Wallet
 
 
 def task_event(*, xp: int = 10, coins: int = 3, ref: str = "task:test", **kwargs) -> ProgressEvent:

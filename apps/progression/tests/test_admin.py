@@ -2,16 +2,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from apps.progression.models import LedgerEntry, Wallet
 from apps.progression.services import progress_grant
+from apps.wallet.models import LedgerEntry, Wallet
 
 from .factories import assert_balances_match_ledger, balances
 
 pytestmark = pytest.mark.django_db
 
 ADMIN_PAGES = [
-    "progression/wallet",
-    "progression/ledgerentry",
+    "wallet/wallet",
+    "wallet/ledgerentry",
     "stats/statcounter",
     "stats/dailyactivity",
     "streaks/streak",
@@ -36,26 +36,26 @@ def test_admin_changelists_load(admin_client, user, page):
     assert r.status_code == 200, r.content[:500]
 
 
-@pytest.mark.parametrize("page", ["progression/wallet", "progression/ledgerentry", "stats/statcounter", "streaks/streak"])
+@pytest.mark.parametrize("page", ["wallet/wallet", "wallet/ledgerentry", "stats/statcounter", "streaks/streak"])
 def test_value_rows_cannot_be_added_edited_or_deleted(admin_client, user, page):
     assert admin_client.get(f"/admin/{page}/add/").status_code == 403
     progress_grant(user=user, coins=5, reason="gift")
     wallet = Wallet.objects.get(user=user)
-    r = admin_client.post(f"/admin/progression/wallet/{wallet.pk}/change/", {"coins": 10_000})
+    r = admin_client.post(f"/admin/wallet/wallet/{wallet.pk}/change/", {"coins": 10_000})
     assert r.status_code == 403
-    assert admin_client.post(f"/admin/progression/wallet/{wallet.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.post(f"/admin/wallet/wallet/{wallet.pk}/delete/", {"post": "yes"}).status_code == 403
     assert balances(user.pk)["coins"] == 5
 
 
 def test_wallet_detail_shows_balances_read_only(admin_client, user):
     progress_grant(user=user, coins=5, reason="gift")
-    r = admin_client.get(f"/admin/progression/wallet/{user.pk}/change/")
+    r = admin_client.get(f"/admin/wallet/wallet/{user.pk}/change/")
     assert r.status_code == 200 and b"coins: 5" in r.content
 
 
 def wallet_action(admin_client, action, users, amount, reason="admin gift"):
     return admin_client.post(
-        "/admin/progression/wallet/",
+        "/admin/wallet/wallet/",
         {"action": action, "_selected_action": [u.pk for u in users], "amount": amount, "reason": reason},
         follow=True,
     )
@@ -100,6 +100,6 @@ def test_staff_without_the_change_permission_cannot_grant(db, user):
     staff.user_permissions.add(Permission.objects.get(codename="view_wallet"))
     client = Client()
     client.force_login(staff)
-    assert client.get("/admin/progression/wallet/").status_code == 200
+    assert client.get("/admin/wallet/wallet/").status_code == 200
     wallet_action(client, "grant_coins", [user], 5)
     assert balances(user.pk)["coins"] == 0

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.progression.models import LedgerEntry
+from apps.wallet.models import LedgerEntry
 
 from .factories import assert_balances_match_ledger, balances
 

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.progression.levels import level_for_xp, level_progress, total_xp_for_level, xp_to_next_level
+from apps.wallet.levels import level_for_xp, level_progress, total_xp_for_level, xp_to_next_level
 
 
 @pytest.mark.parametrize("level", range(1, 101))

@@ -4,8 +4,8 @@ import pytest
 from apps.achievements.models import Achievement, UserAchievement
 from apps.core.errors import InsufficientFunds
 from apps.core.testing import is_postgres, run_concurrently
-from apps.progression.models import LedgerEntry
 from apps.progression.services import progress_grant
+from apps.wallet.models import LedgerEntry
 
 from .factories import assert_balances_match_ledger, balances, complete_task
 

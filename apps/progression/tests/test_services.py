@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from apps.accounts.services import user_register
 from apps.core.errors import InsufficientFunds
-from apps.progression.models import LedgerEntry, Wallet
 from apps.progression.serializers import RewardSummarySerializer
 from apps.progression.services import ProgressEvent, UserProgressService, progress_grant
+from apps.wallet.models import LedgerEntry, Wallet
 
 from .factories import assert_balances_match_ledger, balances, complete_task, reopen_task
 

@@ -45,8 +45,8 @@ def fund(user, *, coins=0, crystals=0, xp=0):
 def snapshot(user) -> dict:
     """Everything a refused purchase must leave untouched."""
     from apps.inventory.models import InventoryItem, InventoryLedgerEntry
-    from apps.progression.models import LedgerEntry, Wallet
     from apps.stats.models import StatCounter
+    from apps.wallet.models import LedgerEntry, Wallet
 
     wallet = Wallet.objects.get(user=user)
     return {

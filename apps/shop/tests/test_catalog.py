@@ -66,7 +66,7 @@ def test_list_shows_only_active_items_with_the_contract_fields(client):
 
 def test_boost_fields_and_owned_quantity(shopper, client):
     boost = BoostFactory(name="Boosty", multiplier="2.00", duration_minutes=60, boost_type="coins")
-    inventory_grant(user=shopper, item=boost, quantity=3, reason="test")
+    inventory_grant(user_id=shopper.pk, item_id=boost.pk, quantity=3, reason="test")
     item = client.get(URL).json()["results"][0]
     assert (item["boost_type"], item["multiplier"], item["duration_minutes"]) == ("coins", 2.0, 60)
     assert item["owned"] is True and item["owned_quantity"] == 3
@@ -135,7 +135,7 @@ def test_affordable_uses_the_wallet_in_that_currency(client, catalog):
 
 
 def test_owned_false_hides_what_the_user_holds(shopper, client, catalog):
-    inventory_grant(user=shopper, item=catalog["cheap"], quantity=1, reason="test")
+    inventory_grant(user_id=shopper.pk, item_id=catalog["cheap"].pk, quantity=1, reason="test")
     assert "Cheap Cap" not in names(client.get(URL, {"owned": "false"}))
     assert names(client.get(URL, {"owned": "true"})) == ["Cheap Cap"]
 
@@ -259,7 +259,7 @@ def test_list_query_count_is_constant_as_the_catalog_and_holdings_grow(shopper, 
 
     items = ItemFactory.create_batch(490, price_coins=5)
     for item in items[:50]:
-        inventory_grant(user=shopper, item=item, quantity=1, reason="test")
+        inventory_grant(user_id=shopper.pk, item_id=item.pk, quantity=1, reason="test")
     client.get(URL, params)
     large, response = count_queries(lambda: client.get(URL, fresh(2)))
     assert response.json()["count"] == 450

@@ -4,8 +4,9 @@ from django.db.models import Sum
 
 from apps.core.testing import is_postgres, run_concurrently
 from apps.inventory.models import InventoryItem, InventoryLedgerEntry
-from apps.inventory.services import inventory_equip, inventory_grant
-from apps.progression.models import LedgerEntry, Wallet
+from apps.inventory.services import inventory_grant
+from apps.shop.services import inventory_equip
+from apps.wallet.models import LedgerEntry, Wallet
 from conftest import client_for
 
 from .factories import FreezeFactory, ItemFactory, fund
@@ -75,7 +76,7 @@ def test_concurrent_freeze_purchases_stop_at_the_limit(make_user, settings):
 
 def test_concurrent_equips_leave_one_item_in_the_slot(make_user):
     user = make_user("dresser")
-    rows = [inventory_grant(user=user, item=ItemFactory(type="avatar"), quantity=1, reason="test") for _ in range(6)]
+    rows = [inventory_grant(user_id=user.pk, item_id=ItemFactory(type="avatar").pk, quantity=1, reason="test") for _ in range(6)]
 
     results = run_concurrently(*(lambda row=row: inventory_equip(user=user, inventory_item_id=row.pk) for row in rows))
 

@@ -2,8 +2,9 @@ import io
 
 import pytest
 
+from apps.inventory.models import ItemType
 from apps.shop import seed
-from apps.shop.models import Item, ItemType, Rarity
+from apps.shop.models import Item, Rarity
 
 pytestmark = pytest.mark.django_db
 

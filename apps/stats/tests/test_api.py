@@ -5,7 +5,7 @@ import time_machine
 
 from apps.progression.services import progress_grant
 from apps.progression.tests.factories import complete_task
-from apps.stats.services import CONTRACT_COUNTERS
+from apps.stats.selectors import CONTRACT_COUNTERS
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db

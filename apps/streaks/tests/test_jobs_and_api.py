@@ -31,7 +31,7 @@ def streak(user):
 
 
 def test_the_daily_job_uses_a_freeze_then_breaks_the_streak_idempotently(user):
-    inventory_grant(user=user, item=shop_item(), quantity=1, reason="test")
+    inventory_grant(user_id=user.pk, item_id=shop_item().pk, quantity=1, reason="test")
     active_at(user, at(D1))
     active_at(user, at(D1 + timedelta(days=1)))
     # June 3rd missed: on June 4th the job pays it with the freeze.
@@ -50,7 +50,7 @@ def test_the_daily_job_uses_a_freeze_then_breaks_the_streak_idempotently(user):
 def test_the_job_and_the_next_activity_agree(make_user):
     lazy, settled = make_user("lazy"), make_user("settled")
     for who in (lazy, settled):
-        inventory_grant(user=who, item=shop_item(), quantity=1, reason="test")
+        inventory_grant(user_id=who.pk, item_id=shop_item().pk, quantity=1, reason="test")
         active_at(who, at(D1))
     jobs.run_daily(now=at(D1 + timedelta(days=2)))
     for who in (lazy, settled):
@@ -87,7 +87,7 @@ def streak_at(user, when):
 
 
 def test_streak_endpoint(user):
-    inventory_grant(user=user, item=shop_item(), quantity=2, reason="test")
+    inventory_grant(user_id=user.pk, item_id=shop_item().pk, quantity=2, reason="test")
     assert streak_at(user, at(D1)) == {
         "current": 0, "longest": 0, "last_active_date": None, "freezes": 2,
         "next_milestone": {"days": 3, "xp": 30, "coins": 15, "crystals": 0},
@@ -117,8 +117,8 @@ def test_next_milestone_is_null_when_all_are_claimed(user):
 
 def test_streak_endpoint_query_count_is_constant(make_user, django_assert_max_num_queries):
     fresh, busy = make_user(), make_user()
-    inventory_grant(user=busy, item=shop_item(), quantity=2, reason="test")
-    inventory_grant(user=busy, item=shop_item(name="Another Freeze"), quantity=1, reason="test")
+    inventory_grant(user_id=busy.pk, item_id=shop_item().pk, quantity=2, reason="test")
+    inventory_grant(user_id=busy.pk, item_id=shop_item(name="Another Freeze").pk, quantity=1, reason="test")
     for n in range(8):
         active_at(busy, at(D1 + timedelta(days=n)))
     for who in (fresh, busy):

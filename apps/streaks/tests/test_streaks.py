@@ -5,9 +5,9 @@ import time_machine
 
 from apps.achievements.tests.factories import shop_item
 from apps.inventory.services import inventory_grant, streak_freezes_held
-from apps.progression.models import LedgerEntry
 from apps.progression.tests.factories import assert_balances_match_ledger, complete_task
 from apps.streaks.models import Streak, StreakMilestoneClaim
+from apps.wallet.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def streak(user) -> Streak:
 
 
 def give_freezes(user, n):
-    inventory_grant(user=user, item=shop_item(), quantity=n, reason="test")
+    inventory_grant(user_id=user.pk, item_id=shop_item().pk, quantity=n, reason="test")
 
 
 D1 = date(2024, 6, 1)

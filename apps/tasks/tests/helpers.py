@@ -1,7 +1,7 @@
 from django.db.models import Sum
 
-from apps.progression.models import LedgerEntry, Wallet
 from apps.stats.models import StatCounter
+from apps.wallet.models import LedgerEntry, Wallet
 
 
 def balances(user) -> dict[str, int]:

@@ -19,21 +19,16 @@ def count_queries(call) -> tuple[int, object]:
     return len(ctx.captured_queries), response
 
 
-def test_task_list_query_count_is_constant(make_user):
+@pytest.mark.parametrize("size", [10, 1000])
+def test_task_list_query_count_stays_flat_as_tasks_grow(make_user, size, django_assert_max_num_queries):
     user = make_user("lister")
+    TaskFactory.create_batch(size, user=user)
     client = client_for(user)  # real JWT authentication, as clients call it
-    TaskFactory.create_batch(5, user=user)
-    params = {"status": "open", "search": "Task", "ordering": "-difficulty,deadline", "page_size": 100}
-
     client.get("/api/v1/me/")  # the user's auth snapshot cached, as in every request after the first
-    small, _ = count_queries(lambda: client.get("/api/v1/tasks/", params))
-    TaskFactory.create_batch(195, user=user)
-    large, response = count_queries(lambda: client.get("/api/v1/tasks/", params))
-
-    assert response.json()["count"] == 200
-    # Creating tasks invalidates the user's cached responses (not the auth snapshot):
-    # both calls build the page (count, page).
-    assert small == large <= 10
+    params = {"status": "open", "search": "Task", "ordering": "-difficulty,deadline", "page_size": 100}
+    with django_assert_max_num_queries(2):  # count, page
+        response = client.get("/api/v1/tasks/", params)
+    assert response.json()["count"] == size
 
 
 def _catalog(size: int) -> None:
@@ -61,7 +56,6 @@ def test_complete_query_count_does_not_grow_with_the_achievement_catalog(make_us
         assert len(response.json()["rewards"]["achievements"]) == 2
         measured[size] = queries
     assert measured[10] == measured[500], measured
-    assert measured[500] <= 25, measured
 
 
 def test_complete_query_count_with_a_cold_catalog_is_constant_too(make_user):
@@ -76,17 +70,12 @@ def test_complete_query_count_with_a_cold_catalog_is_constant_too(make_user):
     assert measured[10] == measured[500], measured
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement reads and batch are PostgreSQL's")
-def test_a_completion_is_three_statements_on_postgresql(make_user):
-    # The wallet and task locked together; the day's row counted with the streak, boosts,
-    # counters and unlocks read by the same statement; every write in one closing batch.
-    # (The auth snapshot is cached; without an Idempotency-Key nothing else is read.)
-    user = make_user("three")
-    first, second = TaskFactory(user=user), TaskFactory(user=user)
+@pytest.mark.parametrize("tasks", [10, 1000])
+def test_a_repeat_completion_stays_within_its_budget_as_tasks_grow(make_user, tasks, django_assert_max_num_queries):
+    # The day already counted (the streak is read, not extended); nothing unlocks.
+    user = make_user("repeat")
+    first, *others = TaskFactory.create_batch(tasks, user=user)
     client = client_for(user)
-    client.post(f"/api/v1/tasks/{first.pk}/complete/")
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.post(f"/api/v1/tasks/{second.pk}/complete/")
-    assert response.status_code == 200, response.content
-    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 3, statements
+    assert client.post(f"/api/v1/tasks/{first.pk}/complete/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.post(f"/api/v1/tasks/{others[-1].pk}/complete/").status_code == 200

@@ -10,10 +10,10 @@ from rest_framework.test import APIClient
 from apps.achievements.models import Achievement, UserAchievement
 from apps.achievements.services import catalog_invalidate
 from apps.boosts.models import ActiveBoost
-from apps.progression.models import LedgerEntry
 from apps.progression.services import progress_grant
 from apps.stats.models import DailyActivity
 from apps.tasks.models import Task
+from apps.wallet.models import LedgerEntry
 
 from .factories import TaskFactory
 from .helpers import balances, ledger_sums, stat

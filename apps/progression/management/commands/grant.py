@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.errors import DomainError
-from apps.progression.models import LedgerEntry, Wallet
 from apps.progression.services import progress_grant
+from apps.wallet.models import LedgerEntry, Wallet
 
 REASON_MAX = LedgerEntry._meta.get_field("reason").max_length
 

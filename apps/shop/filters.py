@@ -1,8 +1,6 @@
 import django_filters
 
-from apps.shop.models import ItemType
-
-from .models import InventoryItem
+from apps.inventory.models import InventoryItem, ItemType
 
 
 class InventoryFilter(django_filters.FilterSet):

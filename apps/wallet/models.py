@@ -1,6 +1,15 @@
+"""Balances and their ledger: the lowest money layer.
+
+Rows change only through `apps.progression.services.UserProgressService` (and the trade
+escrow, which goes through it too), with the wallet locked (`apps.wallet.locks`), and
+every change appends a LedgerEntry, so each balance equals its ledger sum.
+The tables keep the names they had when these models lived in `progression`.
+"""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from .levels import level_for_xp
 
 
 class Currency(models.TextChoices):
@@ -10,10 +19,8 @@ class Currency(models.TextChoices):
 
 
 class Wallet(models.Model):
-    """A user's balances. Changed only by apps.progression.services, under a row lock,
-    and every change appends a LedgerEntry: each balance equals its ledger sum.
-    The level is derived from `xp` (apps.progression.levels); `max_level_rewarded`
-    remembers which level-up rewards were paid, so each level pays once."""
+    """A user's balances. The level is derived from `xp` (apps.wallet.levels);
+    `max_level_rewarded` remembers which level-up rewards were paid, so each level pays once."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="wallet")
     xp = models.BigIntegerField(default=0)
@@ -23,6 +30,7 @@ class Wallet(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "progression_wallet"
         constraints = [
             models.CheckConstraint(condition=Q(xp__gte=0), name="wallet_xp_non_negative"),
             models.CheckConstraint(condition=Q(coins__gte=0), name="wallet_coins_non_negative"),
@@ -34,8 +42,6 @@ class Wallet(models.Model):
 
     @property
     def level(self) -> int:
-        from .levels import level_for_xp
-
         return level_for_xp(self.xp)
 
 
@@ -52,6 +58,7 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        db_table = "progression_ledgerentry"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at", "-id"], name="ledger_user_created_idx")]
         constraints = [models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_non_negative")]
