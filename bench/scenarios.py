@@ -139,7 +139,7 @@ def _some_inventory(user) -> dict:
 
     if not InventoryItem.objects.filter(user=user).exists():
         for item in Item.objects.filter(is_active=True, type__in=["avatar", "icon", "background", "boost"])[:8]:
-            inventory_grant(user=user, item=item, quantity=1, reason="bench")
+            inventory_grant(user_id=user.pk, item_id=item.pk, quantity=1, reason="bench")
     return {}
 
 

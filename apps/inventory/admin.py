@@ -75,7 +75,7 @@ class InventoryItemAdmin(admin.ModelAdmin):
 
     @admin.action(description="Grant one more")
     def grant_one(self, request, queryset):
-        for row in queryset.select_related("user", "item"):
+        for row in queryset:
             inventory_grant(user_id=row.user_id, item_id=row.item_id, quantity=1, reason="admin_grant", ref=_admin_ref(request))
         self.message_user(request, f"Granted one more of {queryset.count()} row(s).", messages.SUCCESS)
 

@@ -25,7 +25,9 @@ def inventory_grant(*, user_id: int, item_id: int, quantity: int, reason: str, r
     locked until the transaction ends); one ledger row."""
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    with transaction.atomic():
+    # Both writes or neither; inside a caller's transaction no savepoint of its own:
+    # nothing here is meant to be caught and recovered from within that transaction.
+    with transaction.atomic(savepoint=False):
         row = inventory_quantity_add(user_id=user_id, item_id=item_id, quantity=quantity)
         InventoryLedgerEntry.objects.create(
             user_id=user_id, item_id=item_id, amount=quantity, quantity_after=row.quantity, reason=reason, ref=ref

@@ -1,9 +1,10 @@
 """UserProgressService: the one door for XP, coins, crystals, stats, streaks and achievements.
 
 Every app that grants or spends value describes what happened as a `ProgressEvent` and
-hands it to `UserProgressService(user).apply(event)`. In one transaction, with the user's
-wallet locked, `apply` runs these steps in order and returns the RewardSummary of
-everything the request granted:
+hands it to `UserProgressService(user).apply(event)`, inside its own `transaction.atomic()`
+(the caller's block is the unit that commits or rolls back). With the user's wallet
+locked, `apply` runs these steps in order and returns the RewardSummary of everything the
+request granted:
 
 1. lock the wallet (unless the caller already did, with `lock()`);
 2. count the day's activity, and apply the anti-farming cap to task rewards;
@@ -167,24 +168,26 @@ class UserProgressService:
         return self.wallet
 
     def apply(self, event: ProgressEvent) -> RewardSummary:
-        """Apply `event` (see the module docstring for the steps)."""
-        with transaction.atomic():
-            wallet = self.lock()
-            changes = _Changes(
-                event=event,
-                day=event.day or local_date(self.user, self.now),
-                balances={currency: getattr(wallet, currency) for currency in CURRENCIES},
-                summary=RewardSummary(level_before=level_for_xp(wallet.xp)),
-                stats=Counter(event.stats),
-            )
-            self._count_day(changes)
-            self._extend_streak(changes)
-            self._pay_own_reward(changes)
-            self._pay_milestone(changes)
-            self._pay_levels_and_achievements(changes)
-            self._persist(changes)
-            changes.summary.level_after = level_for_xp(wallet.xp)
-            return changes.summary
+        """Apply `event` (see the module docstring for the steps), inside the caller's
+        transaction: an error leaves its block, which rolls back whatever apply wrote."""
+        if not transaction.get_connection().in_atomic_block:
+            raise transaction.TransactionManagementError("UserProgressService.apply() runs inside the caller's transaction.atomic().")
+        wallet = self.lock()
+        changes = _Changes(
+            event=event,
+            day=event.day or local_date(self.user, self.now),
+            balances={currency: getattr(wallet, currency) for currency in CURRENCIES},
+            summary=RewardSummary(level_before=level_for_xp(wallet.xp)),
+            stats=Counter(event.stats),
+        )
+        self._count_day(changes)
+        self._extend_streak(changes)
+        self._pay_own_reward(changes)
+        self._pay_milestone(changes)
+        self._pay_levels_and_achievements(changes)
+        self._persist(changes)
+        changes.summary.level_after = level_for_xp(wallet.xp)
+        return changes.summary
 
     # -- the steps -----------------------------------------------------------------
     def _count_day(self, changes: _Changes) -> None:
@@ -323,4 +326,5 @@ class UserProgressService:
 
 def progress_grant(*, user, xp: int = 0, coins: int = 0, crystals: int = 0, reason: str, ref: str = "") -> RewardSummary:
     """Credit (or with negative amounts debit) a user: admin grants, the `grant` command."""
-    return UserProgressService(user).apply(ProgressEvent(reason=reason, ref=ref, xp=xp, coins=coins, crystals=crystals))
+    with transaction.atomic():
+        return UserProgressService(user).apply(ProgressEvent(reason=reason, ref=ref, xp=xp, coins=coins, crystals=crystals))

@@ -33,8 +33,7 @@ def stats_for_user(*, user) -> dict[str, int]:
 
 def daily_activity_get(*, user_id: int, day: date, field: str) -> int:
     """One field of the user's row for a local day (0 while the day has no row)."""
-    value = DailyActivity.objects.filter(user_id=user_id, date=day).values_list(field, flat=True).first()
-    return value or 0
+    return sum(DailyActivity.objects.filter(user_id=user_id, date=day).values_list(field, flat=True))
 
 
 def stat_values(*, user_id: int, keys) -> dict[str, int]:

@@ -27,9 +27,10 @@ class StreakUpdate:
 
 def lock_streak(*, user_id: int) -> Streak:
     """Lock (creating if needed) the user's streak row."""
-    streak = Streak.objects.select_for_update().filter(user_id=user_id).first()
-    if streak is not None:
-        return streak
+    try:
+        return Streak.objects.select_for_update().get(user_id=user_id)
+    except Streak.DoesNotExist:
+        pass
     try:
         with transaction.atomic():
             return Streak.objects.create(user_id=user_id)

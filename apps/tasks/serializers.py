@@ -5,26 +5,19 @@ from apps.progression.serializers import RewardSummarySerializer
 from .models import Difficulty, Task
 
 
-class TaskSerializer(serializers.ModelSerializer):
-    """A task as the API shows it. `status` and `completed_at` change only via complete/reopen."""
+class TaskSerializer(serializers.Serializer):
+    """A task as the API shows it (read-only: edits go through TaskInputSerializer).
+    `status` and `completed_at` change only via complete/reopen."""
 
-    description = serializers.CharField(read_only=True, allow_blank=True)
-    dream = serializers.IntegerField(source="dream_id", allow_null=True, read_only=True)
-
-    class Meta:
-        model = Task
-        fields = [
-            "id",
-            "title",
-            "description",
-            "difficulty",
-            "deadline",
-            "dream",
-            "status",
-            "completed_at",
-            "created_at",
-        ]
-        read_only_fields = fields
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    difficulty = serializers.ChoiceField(choices=Difficulty.choices)
+    deadline = serializers.DateField(allow_null=True)
+    dream = serializers.IntegerField(source="dream_id", allow_null=True)
+    status = serializers.ChoiceField(choices=Task.Status.choices)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
 
 
 class TaskInputSerializer(serializers.Serializer):

@@ -102,10 +102,10 @@ def task_reward(*, difficulty: str, deadline: date | None, day: date) -> tuple[i
 def _lock_own_task(*, progress: UserProgressService, task_id: int) -> Task:
     """Lock the user's wallet, then their task (the global lock order); 404 if not theirs."""
     progress.lock()
-    task = Task.objects.select_for_update().filter(pk=task_id, user_id=progress.user_id).first()
-    if task is None:
-        raise NotFound()
-    return task
+    try:
+        return Task.objects.select_for_update().get(pk=task_id, user_id=progress.user_id)
+    except Task.DoesNotExist:
+        raise NotFound() from None
 
 
 def task_complete(*, user, task_id: int, now: datetime | None = None) -> tuple[Task, RewardSummary]:

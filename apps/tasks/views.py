@@ -17,7 +17,8 @@ from .services import task_complete, task_create, task_delete, task_reopen, task
 
 
 def _result(task, summary) -> Response:
-    return Response(TaskRewardResultSerializer({"task": task, "rewards": summary.as_dict()}).data)
+    # TaskRewardResultSerializer's shape; `as_dict()` is already the rewards object's.
+    return Response({"task": TaskSerializer(task).data, "rewards": summary.as_dict()})
 
 
 @method_decorator(

@@ -22,9 +22,10 @@ from .models import Wallet
 
 def lock_wallet(*, user_id: int) -> Wallet:
     """Lock one user's wallet row (creating it if the user has none yet)."""
-    wallet = Wallet.objects.select_for_update().filter(user_id=user_id).first()
-    if wallet is not None:
-        return wallet
+    try:
+        return Wallet.objects.select_for_update().get(user_id=user_id)
+    except Wallet.DoesNotExist:
+        pass
     try:
         with transaction.atomic():
             Wallet.objects.create(user_id=user_id)

@@ -1,4 +1,5 @@
 """Test helpers: task-like events through the real engine, and ledger checks."""
+from django.db import transaction
 from django.db.models import Sum
 
 from apps.progression.services import ProgressEvent, UserProgressService
@@ -21,7 +22,8 @@ def task_event(*, xp: int = 10, coins: int = 3, ref: str = "task:test", **kwargs
 
 
 def complete_task(user, *, now=None, **kwargs):
-    return UserProgressService(user, now=now).apply(task_event(**kwargs))
+    with transaction.atomic():  # a caller's transaction, as every service opens one
+        return UserProgressService(user, now=now).apply(task_event(**kwargs))
 
 
 def reopen_task(user, summary, *, now=None):
@@ -36,7 +38,8 @@ def reopen_task(user, summary, *, now=None):
         activity_delta=-1,
         stats={"tasks_completed": -1},
     )
-    return UserProgressService(user, now=now).apply(event)
+    with transaction.atomic():
+        return UserProgressService(user, now=now).apply(event)
 
 
 def ledger_sums(user_id: int) -> dict[str, int]:
