@@ -2,46 +2,17 @@
 
 Queries, whatever the size of the catalog: the user's unlocks (1), the
 user's counters for the triggers shown (1), and the wallet for `level`
-progress (1). The achievements with their reward items (1 + 1 prefetch joined
-to the item) are read once per process and kept while the catalog version is
-unchanged (see `_all_achievements`): every Achievement or reward item change
-(signals, `catalog_invalidate`) and every shop item change (names) replaces it.
+progress (1). The catalog itself is the process's (apps.achievements.services.catalog).
 """
-from django.db.models import Prefetch
-
-from apps.core import catalog_versions
 from apps.stats.models import StatCounter
 from apps.wallet.levels import level_for_xp
 from apps.wallet.models import Wallet
 
-from .models import Achievement, AchievementRewardItem, UserAchievement
-from .services import VERSION_KEY
+from .models import UserAchievement
+from .services import catalog
 
 LEVEL_TRIGGER = "level"
 RECENT_LIMIT = 10
-
-
-def _with_reward_items(qs):
-    return qs.prefetch_related(
-        Prefetch("reward_items", queryset=AchievementRewardItem.objects.select_related("item").order_by("id"))
-    )
-
-
-# Every achievement (active or not) with its reward items, in catalog order, per
-# process: valid while the achievement catalog version is unchanged.
-_catalog_memo: dict = {"entry": None}
-
-
-def _all_achievements() -> list[Achievement]:
-    version = catalog_versions.version(VERSION_KEY)
-    entry = _catalog_memo["entry"]
-    if entry is not None and version is not None and entry[0] == version:
-        return entry[1]
-    achievements = list(_with_reward_items(Achievement.objects.all()))
-    for achievement in achievements:
-        achievement.reward_items_list = list(achievement.reward_items.all())
-    _catalog_memo["entry"] = (version, achievements)  # replaced whole: threads never see a torn pair
-    return achievements
 
 
 def _unlocks(user) -> dict[int, dict]:
@@ -87,7 +58,7 @@ def _item(achievement, unlock, values, request) -> dict:
         "reward_crystals": achievement.reward_crystals,
         "reward_items": [
             {"item_id": r.item_id, "name": r.item.name, "quantity": r.quantity}
-            for r in getattr(achievement, "reward_items_list", None) or achievement.reward_items.all()
+            for r in achievement.reward_items_list
         ],
         "hidden": achievement.hidden,
         "unlocked": unlock is not None,
@@ -102,11 +73,11 @@ def achievement_list_for_user(*, user, request=None, unlocked: bool | None = Non
     `unlocked` True/False keeps only unlocked/locked ones."""
     unlocks = _unlocks(user)
     if unlocked is True:
-        achievements = [a for a in _all_achievements() if a.id in unlocks]
+        achievements = [a for a in catalog().achievements if a.id in unlocks]
     elif unlocked is False:
-        achievements = [a for a in _all_achievements() if a.is_active and a.id not in unlocks]
+        achievements = [a for a in catalog().achievements if a.is_active and a.id not in unlocks]
     else:
-        achievements = [a for a in _all_achievements() if a.is_active or a.id in unlocks]
+        achievements = [a for a in catalog().achievements if a.is_active or a.id in unlocks]
     values = _trigger_values(user, {a.trigger for a in achievements if a.id not in unlocks})
     return [_item(a, unlocks.get(a.id), values, request) for a in achievements]
 
@@ -118,7 +89,7 @@ def achievement_recent_for_user(*, user, request=None, limit: int = RECENT_LIMIT
         .order_by("-unlocked_at", "-id")
         .values("achievement_id", "unlocked_at", "seen_at")[:limit]
     )
-    by_id = {a.id: a for a in _with_reward_items(Achievement.objects.filter(id__in=[r["achievement_id"] for r in rows]))}
+    by_id = {a.id: a for a in catalog().achievements}
     return [_item(by_id[r["achievement_id"]], r, {}, request) for r in rows if r["achievement_id"] in by_id]
 
 
@@ -127,7 +98,7 @@ def achievement_overview_for_user(*, user, request=None, closest: int = 3, recen
     unlocking (by progress ratio) and the `recent` latest unlocks. Four queries
     whatever the catalog size: unlocks, achievements + reward items, counters."""
     unlocks = _unlocks(user)
-    achievements = [a for a in _all_achievements() if a.is_active or a.id in unlocks]
+    achievements = [a for a in catalog().achievements if a.is_active or a.id in unlocks]
     locked = [a for a in achievements if a.id not in unlocks and not a.hidden]
     values = _trigger_values(user, {a.trigger for a in locked})
     locked.sort(key=lambda a: (-min(values.get(a.trigger, 0), a.threshold) / max(a.threshold, 1), a.threshold, a.id))

@@ -22,24 +22,20 @@ catalog_versions.register(VERSION_KEY, ttl=None)
 
 
 @dataclass(frozen=True)
-class AchievementDef:
-    id: int
-    code: str
-    title: str
-    trigger: str
-    threshold: int
-    reward_xp: int
-    reward_coins: int
-    reward_crystals: int
-    items: tuple  # ((item_id, item_name, quantity), ...)
+class Catalog:
+    """Every achievement (active or not) with `reward_items_list` (the rows, item loaded),
+    in catalog order; and the active ones by trigger, sorted by threshold."""
+
+    achievements: list
+    by_trigger: dict
 
 
-# (version, catalog) in one slot, replaced whole: threads never see a torn pair.
+# (version, Catalog) in one slot, replaced whole: threads never see a torn pair.
 _memo: dict = {"entry": None}
 
 
 def catalog_invalidate() -> None:
-    """Called on every admin change of an achievement or its reward items.
+    """Called on every change of an achievement, its reward items or a shop item.
 
     The version is a random token, not a counter: a token lost from the cache
     (eviction, flush) and created again can never equal a process's memo, so
@@ -49,28 +45,26 @@ def catalog_invalidate() -> None:
     _memo["entry"] = None
 
 
-def _load() -> dict[str, list[AchievementDef]]:
-    by_trigger: dict[str, list[AchievementDef]] = {}
-    rows = (
-        Achievement.objects.filter(is_active=True)
-        .prefetch_related(Prefetch("reward_items", queryset=AchievementRewardItem.objects.select_related("item")))
-        .order_by("threshold", "id")
-    )
-    for a in rows:
-        items = tuple((r.item_id, r.item.name, r.quantity) for r in a.reward_items.all())
-        by_trigger.setdefault(a.trigger, []).append(
-            AchievementDef(a.id, a.code, a.title, a.trigger, a.threshold, a.reward_xp, a.reward_coins, a.reward_crystals, items)
+def _load() -> Catalog:
+    achievements = list(
+        Achievement.objects.prefetch_related(
+            Prefetch("reward_items", queryset=AchievementRewardItem.objects.select_related("item").order_by("id"))
         )
-    return by_trigger
+    )
+    by_trigger: dict[str, list] = {}
+    for achievement in achievements:
+        achievement.reward_items_list = list(achievement.reward_items.all())
+        if achievement.is_active:
+            by_trigger.setdefault(achievement.trigger, []).append(achievement)
+    for candidates in by_trigger.values():
+        candidates.sort(key=lambda a: (a.threshold, a.id))
+    return Catalog(achievements, by_trigger)
 
 
-def catalog_version() -> str | None:
-    """The catalog's version token (created when missing); None when the cache is unreachable."""
-    return catalog_versions.version(VERSION_KEY)
-
-
-def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
-    version = catalog_version()
+def catalog() -> Catalog:
+    """The catalog, read once per process while its version token is unchanged
+    (every read when the cache is unreachable)."""
+    version = catalog_versions.version(VERSION_KEY)
     entry = _memo["entry"]
     if entry is None or version is None or entry[0] != version:
         entry = (version, _load())
@@ -78,14 +72,14 @@ def catalog_by_trigger() -> dict[str, list[AchievementDef]]:
     return entry[1]
 
 
-def achievements_unlock(*, user_id: int, values: dict[str, int]) -> list[AchievementDef]:
+def achievements_unlock(*, user_id: int, values: dict[str, int]) -> list[Achievement]:
     """Unlock the active achievements whose trigger is a key of `values` and whose threshold
     its value reaches, that the user does not have yet; the ones unlocked now, in catalog
     order. Called by UserProgressService under the user's wallet lock."""
-    catalog = catalog_by_trigger()
+    by_trigger = catalog().by_trigger
     reached = []
     for key, value in values.items():
-        for achievement in catalog.get(key, ()):
+        for achievement in by_trigger.get(key, ()):
             if achievement.threshold > value:
                 break  # sorted by threshold
             reached.append(achievement)

@@ -311,8 +311,8 @@ class UserProgressService:
         self._move(changes, Currency.XP, achievement.reward_xp, "achievement", ref)
         self._move(changes, Currency.COINS, achievement.reward_coins, "achievement", ref)
         self._move(changes, Currency.CRYSTALS, achievement.reward_crystals, "achievement", ref)
-        for item_id, name, quantity in achievement.items:
-            self._grant_item(changes, item_id, name, quantity, "achievement", ref)
+        for reward in achievement.reward_items_list:
+            self._grant_item(changes, reward.item_id, reward.item.name, reward.quantity, "achievement", ref)
         changes.summary.achievements.append(
             {
                 "code": achievement.code,

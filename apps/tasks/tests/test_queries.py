@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.achievements.models import Achievement
-from apps.achievements.services import catalog_by_trigger, catalog_invalidate
+from apps.achievements.services import catalog, catalog_invalidate
 from conftest import client_for
 
 from .factories import TaskFactory
@@ -42,7 +42,7 @@ def _catalog(size: int) -> None:
     ]
     Achievement.objects.bulk_create(rows)
     catalog_invalidate()
-    catalog_by_trigger()  # warm, as in a running process
+    catalog()  # warm, as in a running process
 
 
 def test_complete_query_count_does_not_grow_with_the_achievement_catalog(make_user):
