@@ -3,7 +3,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from apps.core import catalog_versions
+from apps.core import catalog_versions, throttling
 
 
 @pytest.fixture(autouse=True)
@@ -11,9 +11,11 @@ def _clean_cache():
     # Throttle counters and cached catalogs must not leak between tests.
     cache.clear()
     catalog_versions.forget()
+    throttling.local_counters_clear()
     yield
     cache.clear()
     catalog_versions.forget()
+    throttling.local_counters_clear()
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ def _forget_verified(**kwargs) -> None:
 setting_changed.connect(_forget_verified, dispatch_uid="profiles-verified-tokens")
 
 
-def _throttle_counters(request, user_id: int) -> list[tuple[str, int]]:
-    """The fixed-window counters the view's throttles will increment for this user."""
+def _throttle_counters(request, user_id: int) -> list[tuple[str, str, int]]:
+    """The window counters the view's throttles will count for this user."""
     view = (getattr(request, "parser_context", None) or {}).get("view")
     if view is None:
         return []

@@ -36,6 +36,7 @@ from apps.achievements.services import VERSION_KEY as ACHIEVEMENTS_VERSION_KEY
 from apps.core.errors import BadRequest
 from apps.core.response_cache import cached_per_user
 from apps.core.schema import ErrorSerializer
+from apps.core.throttling import LoginAccountThrottle
 from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
 
 from .selectors import dashboard_for_user, my_profile, public_profiles, public_users_queryset
@@ -163,6 +164,10 @@ class TokenView(TokenObtainPairView):
 
     throttle_scope = "login"
     serializer_class = LoginInputSerializer
+
+    def get_throttles(self):
+        # The per-IP `login` bucket (shared with register), and one per account tried.
+        return [*super().get_throttles(), LoginAccountThrottle()]
 
     @swagger_auto_schema(
         operation_summary="Log in (username or email)",
