@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.boosts",
     "apps.donations",
+    "apps.dreams",
     "apps.profiles",
 ]
 
