@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "apps.boosts",
     "apps.donations",
     "apps.dreams",
+    "apps.roulette",
     "apps.profiles",
 ]
 
