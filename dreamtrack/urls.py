@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("apps.boosts.urls")),
     path("api/v1/", include("apps.donations.urls")),
     path("api/v1/", include("apps.dreams.urls")),
+    path("api/v1/", include("apps.ai_steps.urls")),
     path("api/v1/", include("apps.roulette.urls")),
     re_path(r"^api/", core_views.api_not_found),
     # format="json": without it content negotiation picks drf-yasg's first spec renderer, YAML.
