@@ -178,3 +178,27 @@ def test_without_active_segments_the_spin_is_503_and_writes_nothing(auth_client,
 def test_state_and_spin_need_authentication(api_client, wheel):
     assert api_client.get(STATE).status_code == 401
     assert api_client.post(SPIN).status_code == 401
+
+
+@pytest.mark.parametrize("segments, past_days", [(3, 2), (60, 300)])
+def test_state_and_spin_query_counts_stay_flat(make_user, segments, past_days, django_assert_max_num_queries):
+    import datetime as dt
+
+    from apps.roulette.models import RouletteSpin
+
+    for n in range(segments):
+        SegmentFactory(label=f"s{n}", kind=("coins", "xp", "crystals")[n % 3], amount=1 + n % 5, weight=1 + n % 7)
+    user = make_user("counter")
+    RouletteSpin.objects.bulk_create(
+        RouletteSpin(user=user, local_date=dt.date(2020, 1, 1) + dt.timedelta(days=d), label="old", kind="coins",
+                     amount=1, weight=1, total_weight=2, created_at=datetime(2020, 1, 1, tzinfo=UTC))
+        for d in range(past_days)
+    )
+    client = client_for(user)
+    client.get("/api/v1/me/")  # the auth snapshot cached, as after a client's first request
+    with django_assert_max_num_queries(2):  # the segments, today's spin
+        assert len(client.get(STATE).json()["segments"]) == segments
+    with django_assert_max_num_queries(12):
+        assert client.post(SPIN).status_code == 200
+    with django_assert_max_num_queries(1):
+        assert len(client.get(HISTORY).json()["results"]) == min(20, past_days + 1)
