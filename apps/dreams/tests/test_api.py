@@ -152,3 +152,15 @@ def test_list_query_count_stays_flat_as_dreams_and_steps_grow(make_user, dreams,
 def test_export_lists_the_dreams(user):
     DreamFactory(user=user, title="Visit Japan")
     assert [d["title"] for d in user_export(user=user)["dreams"]] == ["Visit Japan"]
+
+
+def test_the_admin_lists_dreams_with_their_progress(admin_client, user):
+    dream = DreamFactory(user=user, title="Climb Kilimanjaro")
+    add_steps(dream, 2, completed=1)
+
+    page = admin_client.get("/admin/dreams/dream/")
+
+    assert page.status_code == 200 and "1/2" in page.content.decode()
+    assert admin_client.get(f"/admin/dreams/dream/{dream.pk}/change/").status_code == 200
+    step = Task.objects.filter(dream=dream).first()
+    assert admin_client.get(f"/admin/tasks/task/{step.pk}/change/").status_code == 200
