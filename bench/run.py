@@ -62,6 +62,10 @@ def bench_env() -> dict:
         # Every measured completion pays in full (past the cap it would skip most writes).
         DREAMTRACK_DAILY_COMPLETION_CAP="1000000000",
         THROTTLE_AI=UNLIMITED,
+        # generate-steps answers 503 without a key. No worker runs during the bench, so the
+        # queued jobs never call anything; were one started, the port refuses at once.
+        OPENROUTER_API_KEY="bench-not-a-real-key",
+        OPENROUTER_BASE_URL="http://127.0.0.1:9/api/v1",
     )
     return env
 

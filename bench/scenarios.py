@@ -158,3 +158,81 @@ SCENARIOS += [
     Scenario(name="purchase", method="POST", path="/api/v1/shop/items/{item_id}/purchase/", auth=True,
              per_user=True, headers=JSON, body={"currency": "coins", "quantity": 1}, setup=_rich_buyer),
 ]
+
+
+# --- roulette, dreams, AI (issue 18) ---------------------------------------------
+
+SPINNERS_PER_BENCH_USER = 1000
+
+
+def _fresh_spinners(user) -> dict:
+    """Players who have not spun today (UTC, their local day), with access tokens: one spin
+    each, so every measured request pays a prize. Each bench user gets its own range of
+    spinners (`benchspin<n>-<i>`); those who spun today are skipped and new ones are made."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from apps.roulette.models import RouletteSpin
+    from apps.streaks.models import Streak
+    from apps.wallet.models import Wallet
+
+    User = get_user_model()
+    prefix = f"benchspin{user.username.removeprefix('bench')}-"
+    today = datetime.datetime.now(datetime.UTC).date()
+    spun = RouletteSpin.objects.filter(local_date=today, user__username__startswith=prefix).values("user_id")
+    fresh = list(User.objects.filter(username__startswith=prefix).exclude(pk__in=spun).order_by("id")[:SPINNERS_PER_BENCH_USER])
+    missing = SPINNERS_PER_BENCH_USER - len(fresh)
+    if missing > 0:
+        first = User.objects.filter(username__startswith=prefix).count()
+        new = User.objects.bulk_create(
+            # An unusable password: no hashing, and these players never log in.
+            User(username=f"{prefix}{first + i}", email=f"{prefix}{first + i}@bench.invalid", password="!")
+            for i in range(missing)
+        )
+        Wallet.objects.bulk_create(Wallet(user=u) for u in new)
+        Streak.objects.bulk_create(Streak(user=u) for u in new)
+        fresh += new
+    return {"each": [{"access": str(AccessToken.for_user(u))} for u in fresh]}
+
+
+def _dreamer_with_20_dreams(user) -> dict:
+    """A dedicated user with 20 dreams of 20 steps each, half of the steps completed."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from apps.dreams.models import Dream
+    from apps.tasks.models import DIFFICULTY_RANK, Task
+
+    dreamer, _ = get_user_model().objects.get_or_create(username="benchdreams", defaults={"email": "benchdreams@bench.invalid"})
+    for n in range(Dream.objects.filter(user=dreamer).count(), 20):
+        dream = Dream.objects.create(user=dreamer, title=f"bench dream {n}", description="bench")
+        Task.objects.bulk_create(
+            Task(user=dreamer, dream=dream, title=f"step {i}", difficulty="easy", difficulty_rank=DIFFICULTY_RANK["easy"],
+                 status="completed" if i % 2 else "open", completed_at=timezone.now() if i % 2 else None)
+            for i in range(20)
+        )
+    return {"access": str(AccessToken.for_user(dreamer))}
+
+
+def _a_dream(user) -> dict:
+    from apps.dreams.models import Dream
+
+    dream, _ = Dream.objects.get_or_create(user=user, title="bench dream for the AI")
+    return {"dream_id": dream.pk}
+
+
+SCENARIOS += [
+    # Target: its ratio >= 0.9 x complete's in the same run. One spin per player and local
+    # day, so each request is a different player's first spin of the day.
+    Scenario(name="spin", method="POST", path="/api/v1/roulette/spin/", auth=True, per_user=True,
+             setup=_fresh_spinners, consumable=True),
+    # Target: ratio >= 0.40 (20 dreams of 20 steps, progress counted in the page's query).
+    Scenario(name="dreams", method="GET", path="/api/v1/dreams/", auth=True, setup=_dreamer_with_20_dreams),
+    # Target: ratio >= 0.20 for the 202: the request creates and queues the job; no worker runs
+    # during the bench (bench/run.py sets a dummy OPENROUTER_API_KEY and an unreachable base URL).
+    Scenario(name="generate_steps", method="POST", path="/api/v1/dreams/{dream_id}/generate-steps/", auth=True,
+             per_user=True, headers=JSON, body={"count": 5, "notes": "bench"}, setup=_a_dream),
+]

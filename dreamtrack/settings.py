@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.boosts",
     "apps.donations",
+    "apps.dreams",
+    "apps.ai_steps",
+    "apps.roulette",
     "apps.profiles",
 ]
 
@@ -294,6 +297,12 @@ OPENROUTER_API_KEY = os.environ.get("OPENROUTER_API_KEY", "")
 OPENROUTER_MODEL = os.environ.get("OPENROUTER_MODEL", "openai/gpt-4o-mini")
 OPENROUTER_TIMEOUT = float(os.environ.get("OPENROUTER_TIMEOUT", "30"))
 OPENROUTER_BASE_URL = os.environ.get("OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1")
+# AI step generation (apps/ai_steps): a 429 or 5xx is retried at most this many times,
+# waiting AI_RETRY_BACKOFF_SECONDS x 1, x 2 ... between attempts; a job pending or
+# running longer than AI_JOB_STALE_MINUTES is failed by run_daily_jobs.
+AI_MAX_RETRIES = 2
+AI_RETRY_BACKOFF_SECONDS = float(os.environ.get("AI_RETRY_BACKOFF_SECONDS", "2"))
+AI_JOB_STALE_AFTER = timedelta(minutes=env_int("AI_JOB_STALE_MINUTES", 15))
 DONATION_WEBHOOK_SECRET = os.environ.get("DONATION_WEBHOOK_SECRET", "")
 
 # --- Game rules (the contract's defaults; a balance change is a one-line diff) ---

@@ -24,6 +24,8 @@ CATALOG = [
     ("quit-first-clean-day", "First Smoke-Free Day", "Finish a logged day with zero.", "quit_clean_days", 1, 50, 50, 0),
     ("quit-clean-7", "7-Day Smoke-Free Streak", "7 clean days in a row.", "quit_clean_streak", 7, 300, 300, 0),
     ("quit-clean-30", "30-Day Smoke-Free Streak", "30 clean days in a row.", "quit_clean_streak", 30, 1000, 1000, 0),
+    ("first-dream", "Dream Come True", "Complete your first dream.", "dreams_completed", 1, 100, 50, 0),
+    ("dreams-5", "Dream Maker", "Complete 5 dreams.", "dreams_completed", 5, 500, 250, 5),
 ]
 
 FIELDS = ("title", "description", "trigger", "threshold", "reward_xp", "reward_coins", "reward_crystals", "sort_order")

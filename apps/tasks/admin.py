@@ -13,7 +13,7 @@ class TaskAdmin(ReplacesUserCacheTokenAdmin):
     list_filter = ("status", "difficulty")
     search_fields = ("title", "user__username")
     list_select_related = ("user",)
-    raw_id_fields = ("user",)
+    raw_id_fields = ("user", "dream")
     date_hierarchy = "created_at"
     readonly_fields = (
         "status",

@@ -26,7 +26,9 @@ class Task(models.Model):
     # Difficulty as a number, so `ordering=difficulty` sorts trivial < easy < medium < hard.
     difficulty_rank = models.PositiveSmallIntegerField(default=1, editable=False)
     deadline = models.DateField(null=True, blank=True)
-    dream_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # A step of a dream. By string: dreams imports tasks, never the other way round. Deleting
+    # the dream keeps its steps as plain tasks (and what their completions earned).
+    dream = models.ForeignKey("dreams.Dream", null=True, blank=True, on_delete=models.SET_NULL, related_name="steps")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_local_date = models.DateField(null=True, blank=True)

@@ -31,7 +31,7 @@ class TaskInputSerializer(serializers.Serializer):
         allow_null=True,
         required=False,
         default=None,
-        help_text="A dream id (the task becomes a step of it). Until dreams exist only null is accepted.",
+        help_text="One of your dreams' ids (the task becomes a step of it), or null. Any other id: 404.",
     )
 
     def to_service_kwargs(self) -> dict:

@@ -8,8 +8,9 @@ completions past `DREAMTRACK_DAILY_COMPLETION_CAP` in one local day earn nothing
 The completion's own reward is stored on the task (`reward_xp`, `reward_coins`)
 so that `task_reopen` takes back exactly that, through the ledger.
 
-Dreams do not exist yet: `dream` is stored in `Task.dream_id`, and any non-null
-dream is refused with 400 "Unknown dream." until the dreams app provides them.
+A task may be a step of one of the user's own dreams (`Task.dream`); any other dream
+id is a 404, like every object that is not the user's. The dream is looked up through
+the foreign key's model, so this app never imports the dreams app (which imports it).
 """
 from datetime import date, datetime
 
@@ -17,13 +18,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.errors import BadRequest, NotFound
+from apps.core.errors import NotFound
 from apps.core.localday import local_date
 from apps.core.user_version import user_version_bump
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 
 from .exceptions import TaskAlreadyCompleted, TaskNotCompleted, TaskReopenWindowClosed
-from .models import Task
+from .models import DIFFICULTY_RANK, Task
 
 EDITABLE_FIELDS = ("title", "description", "difficulty", "deadline", "dream_id")
 # What complete and reopen change on the task row (never an edit's fields).
@@ -39,9 +40,12 @@ COMPLETION_FIELDS = [
 
 
 def _check_dream(*, user, dream_id: int | None) -> None:
-    # The dreams app will replace this with "the user's own dream exists".
-    if dream_id is not None:
-        raise BadRequest("Unknown dream.", errors={"dream": ["Unknown dream."]})
+    """404 unless `dream_id` is null or one of the user's own dreams."""
+    if dream_id is None:
+        return
+    dreams = Task._meta.get_field("dream").related_model._default_manager
+    if not dreams.filter(pk=dream_id, user_id=user.pk).exists():
+        raise NotFound("Dream not found.")
 
 
 def task_create(
@@ -53,7 +57,7 @@ def task_create(
     deadline: date | None = None,
     dream_id: int | None = None,
 ) -> Task:
-    """Create an open task for `user`. `dream_id` must be null for now (see the module docstring)."""
+    """Create an open task for `user`; `dream_id`: one of the user's dreams (else 404) or null."""
     _check_dream(user=user, dream_id=dream_id)
     task = Task(
         user=user, title=title, description=description, difficulty=difficulty, deadline=deadline, dream_id=dream_id
@@ -61,6 +65,31 @@ def task_create(
     task.save()
     user_version_bump(user.pk)
     return task
+
+
+def task_create_many(*, user, items: list[dict], dream_id: int | None = None) -> list[Task]:
+    """Create several open tasks at once (all or none), e.g. a dream's steps. Each item has
+    `title` and optionally `description`, `difficulty`, `deadline`."""
+    _check_dream(user=user, dream_id=dream_id)
+    default = Task._meta.get_field("difficulty").default
+    tasks = []
+    for item in items:
+        difficulty = item.get("difficulty") or default
+        tasks.append(
+            Task(
+                user=user,
+                dream_id=dream_id,
+                title=item["title"],
+                description=item.get("description", ""),
+                difficulty=difficulty,
+                difficulty_rank=DIFFICULTY_RANK[difficulty],  # bulk_create does not call save()
+                deadline=item.get("deadline"),
+            )
+        )
+    with transaction.atomic():
+        created = Task.objects.bulk_create(tasks)
+    user_version_bump(user.pk)
+    return created
 
 
 def task_update(*, task: Task, **changes) -> Task:

@@ -82,13 +82,14 @@ def test_admin_list_filters(admin_client):
 def test_seed_is_idempotent_and_has_the_contract_set(db):
     out = StringIO()
     seed.run(stdout=out)
-    assert "17 created" in out.getvalue()
+    assert "19 created" in out.getvalue()
     rows = {a.code: a for a in Achievement.objects.all()}
     assert {(a.trigger, a.threshold) for a in rows.values() if a.trigger == "tasks_completed"} == {
         ("tasks_completed", n) for n in (1, 10, 50, 100, 500)
     }
     assert sorted(a.threshold for a in rows.values() if a.trigger == "longest_streak") == [3, 7, 30, 100, 365]
     assert sorted(a.threshold for a in rows.values() if a.trigger == "level") == [5, 10, 25]
+    assert sorted(a.threshold for a in rows.values() if a.trigger == "dreams_completed") == [1, 5]
     quit_set = {a.title: (a.trigger, a.threshold, a.reward_xp, a.reward_coins) for a in rows.values() if a.trigger.startswith("quit")}
     assert quit_set == {
         "First Log": ("quit_logs", 1, 10, 10),
@@ -98,8 +99,8 @@ def test_seed_is_idempotent_and_has_the_contract_set(db):
     }
     out = StringIO()
     seed.run(stdout=out)
-    assert "0 created, 0 updated, 17 unchanged" in out.getvalue()
-    assert Achievement.objects.count() == 17
+    assert "0 created, 0 updated, 19 unchanged" in out.getvalue()
+    assert Achievement.objects.count() == 19
 
 
 def test_seed_command_runs_twice(db):

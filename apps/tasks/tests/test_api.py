@@ -127,7 +127,6 @@ def test_anonymous_is_401(api_client):
         ({"title": "ok", "difficulty": "epic"}, "difficulty"),
         ({"title": "ok", "deadline": "10/03/2025"}, "deadline"),
         ({"title": "ok", "deadline": "2025-02-30"}, "deadline"),
-        ({"title": "ok", "dream": 5}, "dream"),
         ({"title": "ok", "dream": "abc"}, "dream"),
     ],
 )
@@ -146,12 +145,16 @@ def test_limits_are_inclusive(auth_client):
     assert r.status_code == 201, r.content
 
 
-def test_unknown_dream_message(auth_client, user):
+def test_a_dream_that_does_not_exist_is_404_and_nothing_changes(auth_client, user):
+    # A dream of another user is a 404 too (apps/dreams/tests/test_steps.py).
     r = auth_client.post(URL, {"title": "ok", "dream": 7}, format="json")
-    assert r.json()["errors"] == {"dream": ["Unknown dream."]}
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert Task.objects.count() == 0
     task = TaskFactory(user=user)
     r = auth_client.patch(f"{URL}{task.pk}/", {"dream": 7}, format="json")
-    assert r.status_code == 400 and r.json()["errors"] == {"dream": ["Unknown dream."]}
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    task.refresh_from_db()
+    assert task.dream_id is None
 
 
 def test_patch_with_bad_input_is_400_and_changes_nothing(auth_client, user):
@@ -234,7 +237,7 @@ def test_filter_due_before_and_after_are_inclusive(auth_client, catalog):
     assert ids(auth_client.get(URL, {"due_after": "2025-03-10", "due_before": "2025-03-10"})) == [catalog["easy_today"]]
 
 
-def test_filter_dream_null_only_for_now(auth_client, catalog):
+def test_filter_by_a_dream_without_steps_is_empty(auth_client, catalog):
     assert ids(auth_client.get(URL, {"dream": 1})) == []
 
 

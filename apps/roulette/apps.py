@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RouletteConfig(AppConfig):
+    name = "apps.roulette"
+    label = "roulette"
