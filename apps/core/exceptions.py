@@ -7,6 +7,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -71,6 +72,15 @@ def _flatten_errors(data) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.detail, exc.errors), status=exc.status_code)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable or restarting. The request's transaction rolled back
+        # (nothing half-done); the client may retry, with the same Idempotency-Key.
+        logger.warning("database unavailable: %s", exc)
+        response = Response(
+            error_body("service_unavailable", "The service is briefly unavailable. Please retry."), status=503
+        )
+        response["Retry-After"] = "1"
+        return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
