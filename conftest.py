@@ -55,3 +55,12 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
     return client
+
+
+def exported(user) -> dict:
+    """`GET me/export/` as the user's app receives it (a streamed body), parsed."""
+    import json
+
+    response = client_for(user).get("/api/v1/me/export/")
+    assert response.status_code == 200, response
+    return json.loads(b"".join(response.streaming_content))

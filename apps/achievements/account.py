@@ -4,7 +4,7 @@ from .models import UserAchievement
 
 def export(user) -> dict:
     return {
-        "unlocked": [
+        "unlocked": (
             {
                 "code": row["achievement__code"],
                 "title": row["achievement__title"],
@@ -14,5 +14,6 @@ def export(user) -> dict:
             for row in UserAchievement.objects.filter(user=user)
             .order_by("unlocked_at", "id")
             .values("achievement__code", "achievement__title", "unlocked_at", "seen_at")
-        ]
+            .iterator(chunk_size=500)
+        )
     }

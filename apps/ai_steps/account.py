@@ -2,9 +2,9 @@
 from .models import StepGenerationJob
 
 
-def export(user) -> list[dict]:
-    rows = StepGenerationJob.objects.filter(user=user).order_by("created_at", "id")
-    return [
+def export(user):
+    rows = StepGenerationJob.objects.filter(user=user).order_by("created_at", "id").iterator(chunk_size=500)
+    return (
         {
             "id": job.pk,
             "dream_id": job.dream_id,
@@ -15,4 +15,4 @@ def export(user) -> list[dict]:
             "created_at": job.created_at.isoformat(),
         }
         for job in rows
-    ]
+    )

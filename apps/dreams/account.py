@@ -4,8 +4,6 @@ from .models import Dream
 EXPORT_FIELDS = ("id", "title", "description", "target_date", "status", "completed_at", "reward_paid_at", "created_at")
 
 
-def export(user) -> list[dict]:
-    rows = Dream.objects.filter(user=user).order_by("created_at", "id").values(*EXPORT_FIELDS)
-    return [
-        {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in row.items()} for row in rows
-    ]
+def export(user):
+    """Every dream, oldest first, read in chunks as the export streams."""
+    return Dream.objects.filter(user=user).order_by("created_at", "id").values(*EXPORT_FIELDS).iterator(chunk_size=500)

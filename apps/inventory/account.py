@@ -20,7 +20,7 @@ def export(user) -> dict:
             }
             for row in holdings
         ],
-        "ledger": [
+        "ledger": (
             {
                 "item_id": entry.item_id,
                 "item": entry.item.name,
@@ -30,8 +30,8 @@ def export(user) -> dict:
                 "ref": entry.ref,
                 "created_at": entry.created_at.isoformat(),
             }
-            for entry in inventory_ledger_for_user(user=user)
-        ],
+            for entry in inventory_ledger_for_user(user=user).iterator(chunk_size=500)
+        ),
     }
 
 

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.http import StreamingHttpResponse
 from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import mixins, status, viewsets
@@ -34,6 +35,7 @@ from apps.accounts.services import (
 )
 from apps.achievements.services import VERSION_KEY as ACHIEVEMENTS_VERSION_KEY
 from apps.core.errors import BadRequest
+from apps.core.json_stream import json_chunks
 from apps.core.response_cache import cached_per_user
 from apps.core.schema import ErrorSerializer
 from apps.core.throttling import LoginAccountThrottle
@@ -97,10 +99,14 @@ class PasswordView(APIView):
 class ExportView(APIView):
     @swagger_auto_schema(
         operation_summary="Export all my data",
+        operation_description="One JSON document, a key per app, streamed as it is read (long histories "
+        "are never held in memory).",
         responses={200: openapi.Response("One JSON document, a key per app", openapi.Schema(type=openapi.TYPE_OBJECT))},
     )
     def get(self, request):
-        return Response(user_export(user=request.user))
+        response = StreamingHttpResponse(json_chunks(user_export(user=request.user)), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="dreamtrack-export.json"'
+        return response
 
 
 class DashboardView(APIView):

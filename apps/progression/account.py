@@ -1,4 +1,4 @@
-"""The progression part of `me/export/`: the wallet and the whole ledger."""
+"""The progression part of `me/export/`: the wallet and the whole ledger (streamed)."""
 from apps.wallet.levels import level_progress
 from apps.wallet.models import LedgerEntry, Wallet
 
@@ -14,9 +14,8 @@ def export(user) -> dict:
             "crystals": wallet.crystals if wallet else 0,
             "max_level_rewarded": wallet.max_level_rewarded if wallet else 1,
         },
-        "ledger": list(
-            LedgerEntry.objects.filter(user=user)
-            .order_by("created_at", "id")
-            .values("id", "currency", "amount", "balance_after", "reason", "ref", "created_at")
-        ),
+        "ledger": LedgerEntry.objects.filter(user=user)
+        .order_by("created_at", "id")
+        .values("id", "currency", "amount", "balance_after", "reason", "ref", "created_at")
+        .iterator(chunk_size=500),
     }

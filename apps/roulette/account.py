@@ -2,9 +2,9 @@
 from .models import RouletteSpin
 
 
-def export(user) -> list[dict]:
-    rows = RouletteSpin.objects.filter(user=user).order_by("created_at", "id")
-    return [
+def export(user):
+    rows = RouletteSpin.objects.filter(user=user).order_by("created_at", "id").iterator(chunk_size=500)
+    return (
         {
             "date": spin.local_date.isoformat(),
             "label": spin.label,
@@ -14,4 +14,4 @@ def export(user) -> list[dict]:
             "created_at": spin.created_at.isoformat(),
         }
         for spin in rows
-    ]
+    )

@@ -159,7 +159,7 @@ def test_the_admin_shows_jobs_read_only(admin_client, dream):
 
 
 def test_export_lists_the_jobs(user, dream):
-    from apps.accounts.services import user_export
+    from conftest import exported
 
     make_job(dream)
-    assert [j["request"]["title"] for j in user_export(user=user)["ai_steps"]] == ["Learn the piano"]
+    assert [j["request"]["title"] for j in exported(user)["ai_steps"]] == ["Learn the piano"]

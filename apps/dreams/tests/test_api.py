@@ -1,11 +1,10 @@
 """dreams/ CRUD, progress, ownership, delete, export."""
 import pytest
 
-from apps.accounts.services import user_export
 from apps.dreams.models import Dream
 from apps.tasks.models import Task
 from apps.tasks.tests.factories import TaskFactory
-from conftest import client_for
+from conftest import client_for, exported
 
 from .factories import DreamFactory, add_steps
 
@@ -151,7 +150,7 @@ def test_list_query_count_stays_flat_as_dreams_and_steps_grow(make_user, dreams,
 
 def test_export_lists_the_dreams(user):
     DreamFactory(user=user, title="Visit Japan")
-    assert [d["title"] for d in user_export(user=user)["dreams"]] == ["Visit Japan"]
+    assert [d["title"] for d in exported(user)["dreams"]] == ["Visit Japan"]
 
 
 def test_the_admin_lists_dreams_with_their_progress(admin_client, user):

@@ -1,9 +1,9 @@
 import pytest
 
-from apps.inventory import account
 from apps.inventory.models import InventoryItem, InventoryLedgerEntry
 from apps.inventory.services import inventory_grant
 from apps.shop.tests.factories import BoostFactory, ItemFactory
+from conftest import exported
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_export_has_holdings_and_the_item_ledger(make_user):
     user = make_user("exporter")
     item = ItemFactory(name="Kept")
     inventory_grant(user_id=user.pk, item_id=item.pk, quantity=1, reason="item_purchase", ref=f"item:{item.pk}")
-    data = account.export(user)
+    data = exported(user)["inventory"]
     assert data["holdings"][0]["item"] == "Kept" and data["holdings"][0]["quantity"] == 1
     assert data["ledger"] == [
         {

@@ -80,3 +80,19 @@ def test_ledger_query_count_is_constant(make_user, django_assert_max_num_queries
         client = client_for(who)
         with django_assert_max_num_queries(2):  # the JWT user (+wallet, streak), one page
             assert client.get("/api/v1/me/ledger/").status_code == 200
+
+
+def test_a_long_ledger_is_exported_whole_in_pieces(user):
+    import json
+
+    from apps.progression.services import progress_grant
+    from apps.wallet.models import LedgerEntry
+
+    for _ in range(1200):
+        progress_grant(user=user, coins=1, reason="gift")
+    response = client_for(user).get("/api/v1/me/export/")
+    pieces = list(response.streaming_content)
+    assert len(pieces) > 1200  # one piece or more per entry: never the whole document at once
+    ledger = json.loads(b"".join(pieces))["progression"]["ledger"]
+    assert len(ledger) == LedgerEntry.objects.filter(user=user).count() == 1200
+    assert [e["balance_after"] for e in ledger[:3]] == [1, 2, 3]

@@ -110,10 +110,10 @@ def test_stats_need_auth(api_client):
 
 
 def test_export_has_my_stats(user):
-    from apps.accounts.services import user_export
+    from conftest import exported
 
     complete_task(user)
-    data = user_export(user=user)
+    data = exported(user)
     assert data["stats"]["counters"]["tasks_completed"] == 1
     assert data["stats"]["daily_activity"][0]["tasks_completed"] == 1
     assert data["progression"]["wallet"]["xp"] == 10 and len(data["progression"]["ledger"]) == 2

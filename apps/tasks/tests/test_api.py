@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
-from apps.accounts.services import user_export
 from apps.tasks.models import Task
+from conftest import exported
 
 from .factories import TaskFactory
 
@@ -318,7 +318,7 @@ def test_export_lists_the_users_tasks(user, make_user):
     TaskFactory(user=user, title="A", deadline=date(2025, 3, 1))
     TaskFactory(user=make_user("other"), title="B")
 
-    exported = user_export(user=user)["tasks"]
+    tasks = exported(user)["tasks"]
 
-    assert [t["title"] for t in exported] == ["A"]
-    assert exported[0]["deadline"] == "2025-03-01" and exported[0]["status"] == "open"
+    assert [t["title"] for t in tasks] == ["A"]
+    assert tasks[0]["deadline"] == "2025-03-01" and tasks[0]["status"] == "open"
