@@ -1,18 +1,17 @@
 """The payment provider's webhook: signed, idempotent by `payment_id`, no JWT."""
 import hashlib
 import hmac
-import json
 
 from django.conf import settings
 from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
-from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import BadRequest, DomainError, ServiceUnavailable
 from apps.core.idempotency import REPLAYED_HEADER
+from apps.core.parsers import loads_json
 from apps.core.schema import ErrorSerializer
 from apps.core.throttling import AnonBurstThrottle
 
@@ -83,10 +82,7 @@ class DonationWebhookView(APIView):
         if not secret:
             raise ServiceUnavailable("Donations are not configured.")
         verify_signature(body=raw, header=request.headers.get("X-Signature"), secret=secret)
-        try:
-            payload = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise ParseError("The body is not valid JSON.") from None
+        payload = loads_json(raw)
         if not isinstance(payload, dict):
             raise BadRequest("The body must be a JSON object.")
         data = DonationWebhookInputSerializer(data=payload)

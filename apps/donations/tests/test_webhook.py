@@ -254,3 +254,11 @@ def test_donations_are_read_only_in_the_admin(user, make_user):
     assert page.status_code == 200
     assert b'name="crystals"' not in page.content  # shown, not editable
     assert client.get("/admin/donations/donation/add/").status_code == 403
+
+
+def test_a_deeply_nested_signed_body_is_parse_error(user):
+    # The webhook parses the signed bytes itself: 1,000 levels raised RecursionError (a 500).
+    response = post(b"[" * 1000 + b"]" * 1000)
+
+    assert response.status_code == 400, response.content[:200]
+    assert response.json()["code"] == "parse_error"
