@@ -201,7 +201,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "apps.core.staticfiles.ManifestStaticFilesStorage"  # WhiteNoise's, never a 500
         )
     },
 }

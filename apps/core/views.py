@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 
+from .staticfiles import static_manifest_missing
+
 logger = logging.getLogger("dreamtrack.health")
 
 _HEALTHY = b'{"status":"ok"}'
@@ -61,13 +63,12 @@ def _check_cache() -> bool:
 
 @probe
 def readyz(request):
-    checks = {"database": _check_database(), "cache": _check_cache()}
+    # static_files: with DEBUG off, `collectstatic` must have run (apps/core/staticfiles.py).
+    checks = {"database": _check_database(), "cache": _check_cache(), "static_files": not static_manifest_missing()}
     if all(checks.values()):
         return JsonResponse({"status": "ok", "checks": checks})
-    return JsonResponse(
-        {"code": "service_unavailable", "detail": "A dependency is unreachable.", "checks": checks},
-        status=503,
-    )
+    failing = ", ".join(name for name, ok in checks.items() if not ok)
+    return JsonResponse({"code": "service_unavailable", "detail": f"Not ready: {failing}.", "checks": checks}, status=503)
 
 
 def api_not_found(request, *args, **kwargs):

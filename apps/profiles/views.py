@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import mixins, status, viewsets
@@ -154,8 +155,12 @@ class RegisterView(APIView):
     def post(self, request):
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_register(**data.validated_data)
-        return Response({"user": my_profile(user, request), **tokens_for(user)}, status=status.HTTP_201_CREATED)
+        # The account and the body that announces it commit together: a client
+        # that gets an error never has an account it does not know about.
+        with transaction.atomic():
+            user = user_register(**data.validated_data)
+            body = {"user": my_profile(user, request), **tokens_for(user)}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class TokenView(TokenObtainPairView):
