@@ -97,3 +97,12 @@ def test_probes_need_no_authentication_and_only_answer_get(client, path):
         assert r.status_code == 405
         assert r.json()["code"] == "method_not_allowed"
         assert r["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_answer_writes_with_the_json_405_not_the_csrf_page(path):
+    from django.test import Client
+
+    r = Client(enforce_csrf_checks=True).post(path)
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
