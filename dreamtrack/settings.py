@@ -284,6 +284,7 @@ SWAGGER_SETTINGS = {
     "USE_SESSION_AUTH": False,
     "DEFAULT_INFO": "apps.core.schema.API_INFO",
     "DEFAULT_AUTO_SCHEMA_CLASS": "apps.core.schema.DreamTrackAutoSchema",
+    "DEFAULT_GENERATOR_CLASS": "apps.core.schema.DreamTrackSchemaGenerator",
 }
 
 # --- Idempotency ----------------------------------------------------------

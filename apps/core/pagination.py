@@ -12,8 +12,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
-_POSITIVE_INT = re.compile(r"[1-9][0-9]{0,17}")
+_POSITIVE_INT = re.compile(r"[1-9][0-9]*")
 NOT_A_POSITIVE_INTEGER = "A positive integer is required."
+# Larger numbers are read as this (a page past any last page, a size past the cap):
+# Python refuses to convert strings of more than a few thousand digits.
+HUGE = 10**18
 
 
 def positive_int_param(request, name: str) -> int | None:
@@ -23,13 +26,28 @@ def positive_int_param(request, name: str) -> int | None:
         return None
     if not _POSITIVE_INT.fullmatch(raw):
         raise ValidationError({name: [NOT_A_POSITIVE_INTEGER]})
-    return int(raw)
+    return int(raw) if len(raw) <= 18 else HUGE
 
 
 class StrictPageSizeMixin:
     def get_page_size(self, request):
         requested = positive_int_param(request, self.page_size_query_param)
         return self.page_size if requested is None else min(requested, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = (
+                    f"Results per page: default {self.page_size}, at most {self.max_page_size} (larger sizes are capped)."
+                )
+            elif parameter["name"] == getattr(self, "page_query_param", None):
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = "Page number, from 1. A page past the last: 404."
+            elif parameter["name"] == getattr(self, "cursor_query_param", None):
+                parameter["description"] = "Opaque: take it from a `next` or `previous` link. Malformed: 400."
+        return parameters
 
 
 class StandardPagination(StrictPageSizeMixin, PageNumberPagination):

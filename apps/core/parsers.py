@@ -9,11 +9,12 @@ Nesting is limited too (`MAX_JSON_DEPTH`): a 2 KB body of 1,000 nested arrays
 exhausts Python's recursion limit inside `json.loads`, and a shallower one can
 still do so later in any recursive code that walks the data (rendering, the
 idempotency fingerprint, error flattening). Both are a 400 `parse_error`.
-A view that parses raw bytes itself (a signed webhook) calls `loads_json`.
+A view that reads raw bytes itself (a signed webhook) calls `read_body` and `loads_json`.
 """
 import json
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils.json import strict_constant
@@ -60,6 +61,19 @@ def loads_json(raw: bytes, encoding: str = "utf-8"):
         if _depth_exceeds(value, MAX_JSON_DEPTH):
             raise ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels.")
     return value
+
+
+def read_body(request) -> bytes:
+    """The raw body of a view that reads it itself (a signed webhook), with the
+    parser's 413: Django's own limit raises RequestDataTooBig, a 400 `bad_request`."""
+    declared = request.META.get("CONTENT_LENGTH")
+    limit = max_body_bytes()
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise RequestTooLarge(f"The request body is larger than {limit} bytes.") from None
 
 
 class JSONParser(parsers.JSONParser):

@@ -36,7 +36,7 @@ from apps.accounts.services import (
 from apps.achievements.services import VERSION_KEY as ACHIEVEMENTS_VERSION_KEY
 from apps.core.errors import BadRequest
 from apps.core.response_cache import cached_per_user
-from apps.core.schema import ErrorSerializer
+from apps.core.schema import error_responses
 from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
 
 from .selectors import dashboard_for_user, my_profile, public_profiles, public_users_queryset
@@ -60,7 +60,7 @@ class MeView(APIView):
         operation_description="Only display_name, bio, timezone, day_start_hour and email are writable; "
         "anything else sent is ignored.",
         request_body=ProfileSerializer,
-        responses={200: ProfileSerializer, 400: ErrorSerializer},
+        responses={200: ProfileSerializer},
     )
     def patch(self, request):
         data = ProfileSerializer(data=request.data, partial=True, context={"request": request})
@@ -72,7 +72,7 @@ class MeView(APIView):
     @swagger_auto_schema(
         operation_summary="Delete my account and all its data",
         request_body=AccountDeleteInputSerializer,
-        responses={204: "Deleted", 400: ErrorSerializer},
+        responses={204: "Deleted"},
     )
     def delete(self, request):
         data = AccountDeleteInputSerializer(data=request.data)
@@ -85,7 +85,7 @@ class PasswordView(APIView):
     @swagger_auto_schema(
         operation_summary="Change my password (logs out every other session)",
         request_body=PasswordChangeInputSerializer,
-        responses={204: "Changed", 400: ErrorSerializer},
+        responses={204: "Changed"},
     )
     def post(self, request):
         data = PasswordChangeInputSerializer(data=request.data)
@@ -115,6 +115,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     serializer_class = PublicProfileSerializer
     filter_backends = []
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         qs = User.objects.filter(is_active=True).order_by("username", "id")
@@ -129,9 +130,10 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @swagger_auto_schema(
         operation_summary="Find players",
         manual_parameters=[
-            openapi.Parameter("search", openapi.IN_QUERY, type=openapi.TYPE_STRING, description="Username prefix")
+            openapi.Parameter(
+                "search", openapi.IN_QUERY, type=openapi.TYPE_STRING, max_length=150, description="Username prefix"
+            )
         ],
-        responses={400: ErrorSerializer},
     )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -149,7 +151,7 @@ class RegisterView(APIView):
     @swagger_auto_schema(
         operation_summary="Create an account",
         request_body=RegisterInputSerializer,
-        responses={201: AuthResultSerializer, 400: ErrorSerializer},
+        responses={201: AuthResultSerializer},
         security=[],
     )
     def post(self, request):
@@ -171,7 +173,10 @@ class TokenView(TokenObtainPairView):
 
     @swagger_auto_schema(
         operation_summary="Log in (username or email)",
-        responses={200: TokenPairSerializer, 401: ErrorSerializer},
+        responses={
+            200: TokenPairSerializer,
+            **error_responses((401, "authentication_failed", "Wrong username/email or password, or an inactive account.")),
+        },
         security=[],
     )
     def post(self, request, *args, **kwargs):
@@ -185,7 +190,13 @@ class RefreshView(TokenRefreshView):
 
     @swagger_auto_schema(
         operation_summary="Refresh tokens (rotates)",
-        responses={200: TokenPairSerializer, 401: ErrorSerializer},
+        responses={
+            200: TokenPairSerializer,
+            **error_responses(
+                (401, "token_not_valid", "Not a refresh token, expired, already used, or its account is gone."),
+                (401, "authentication_failed", "The account is inactive."),
+            ),
+        },
         security=[],
     )
     def post(self, request, *args, **kwargs):
@@ -196,7 +207,7 @@ class LogoutView(APIView):
     @swagger_auto_schema(
         operation_summary="Log out: the refresh token stops working",
         request_body=LogoutInputSerializer,
-        responses={204: "Logged out", 400: ErrorSerializer},
+        responses={204: "Logged out"},
     )
     def post(self, request):
         data = LogoutInputSerializer(data=request.data)

@@ -262,3 +262,12 @@ def test_a_deeply_nested_signed_body_is_parse_error(user):
 
     assert response.status_code == 400, response.content[:200]
     assert response.json()["code"] == "parse_error"
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_a_body_over_the_size_limit_is_413(user):
+    # Django's own limit on request.body raised RequestDataTooBig: a 400 `bad_request`.
+    response = post({"payment_id": "p" * 2000, "user_id": user.pk, "crystals": 1})
+
+    assert response.status_code == 413, response.content[:200]
+    assert response.json()["code"] == "request_too_large"
