@@ -41,17 +41,32 @@ class ProfileBoostSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-class ProfileSerializer(serializers.Serializer):
-    """`me/`: the player's own profile. Only display_name, bio, timezone,
-    day_start_hour and email are writable; anything else sent is ignored."""
+class ProfileUpdateInputSerializer(serializers.Serializer):
+    """`PATCH me/`: the writable fields of the profile; anything else sent is ignored."""
 
-    id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
     email = StrictEmailField(required=False, max_length=254)
     display_name = StrictCharField(required=False, allow_blank=True, max_length=64)
     bio = StrictCharField(required=False, allow_blank=True, max_length=500)
     timezone = StrictCharField(required=False, max_length=64, validators=[_validate_tz])
     day_start_hour = StrictIntegerField(required=False, min_value=0, max_value=23)
+
+    def validate_email(self, value):
+        user = self.context["request"].user
+        if User.objects.filter(email__iexact=value).exclude(pk=user.pk).exists():
+            raise serializers.ValidationError("A user with that email already exists.")
+        return value
+
+
+class ProfileSerializer(serializers.Serializer):
+    """`me/`: the player's own profile (edited through ProfileUpdateInputSerializer)."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    display_name = serializers.CharField(read_only=True, allow_blank=True)
+    bio = serializers.CharField(read_only=True, allow_blank=True)
+    timezone = serializers.CharField(read_only=True)
+    day_start_hour = serializers.IntegerField(read_only=True, min_value=0, max_value=23)
     level = serializers.IntegerField(read_only=True)
     xp = serializers.IntegerField(read_only=True)
     xp_into_level = serializers.IntegerField(read_only=True)
@@ -63,12 +78,6 @@ class ProfileSerializer(serializers.Serializer):
     icon = serializers.URLField(read_only=True)
     background = serializers.URLField(read_only=True)
     active_boosts = ProfileBoostSerializer(many=True, read_only=True)
-
-    def validate_email(self, value):
-        user = self.context["request"].user
-        if User.objects.filter(email__iexact=value).exclude(pk=user.pk).exists():
-            raise serializers.ValidationError("A user with that email already exists.")
-        return value
 
 
 class AuthResultSerializer(serializers.Serializer):
@@ -115,7 +124,7 @@ class RefreshInputSerializer(TokenRefreshSerializer):
     presented by several requests at the same time."""
 
     token_class = _RotateOnceRefreshToken
-    refresh = StrictCharField()
+    refresh = StrictCharField(trim_whitespace=False)  # opaque: " " is a token that does not work (401)
 
     class Meta:
         ref_name = "TokenRefresh"

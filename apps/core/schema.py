@@ -38,7 +38,8 @@ documented as the generic `Error` (any code), which tells clients less.
 Also done here for every operation: django-filter parameters with their types,
 enums, formats and help texts (`FilterSetInspector`); optional query parameters
 marked `allowEmptyValue` (an empty value means "not given" throughout the API);
-PATCH bodies optional, with no field required (`Patched<Input>`);
+PATCH bodies optional, with no field required (`Patched<Input>`); strings
+without NUL, and not blank where a trimmed CharField may not be;
 integer ids on routes whose ids are digits only; GETs of one object (APIViews) named `<path>_read`, not
 `<path>_list`; responses without a body (204, 304) not declared as JSON.
 """
@@ -49,7 +50,7 @@ from django import forms
 from drf_yasg import openapi
 from drf_yasg.app_settings import swagger_settings
 from drf_yasg.generators import OpenAPISchemaGenerator
-from drf_yasg.inspectors import FilterInspector, NotHandled, SwaggerAutoSchema
+from drf_yasg.inspectors import FieldInspector, FilterInspector, NotHandled, SwaggerAutoSchema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ViewSetMixin
@@ -235,10 +236,37 @@ class FilterSetInspector(FilterInspector):
         return openapi.Parameter(name, openapi.IN_QUERY, description=description, required=False, **kwargs)
 
 
+# --- Strings ----------------------------------------------------------------------------
+
+# DRF's CharField and Django's form fields refuse NUL characters (PostgreSQL
+# cannot store or compare them): a 400, so the schema says so.
+NO_NUL = "^[^\\x00]*$"
+# A CharField trims surrounding whitespace before its blank check: a string that
+# may not be blank needs one character that is neither whitespace nor NUL.
+NOT_BLANK = "^[^\\x00]*[^\\x00\\s][^\\x00]*$"
+
+
+class TrimmedStringInspector(FieldInspector):
+    """Adds NOT_BLANK to the schema of a CharField that trims and may not be blank."""
+
+    def process_result(self, result, method_name, obj, **kwargs):
+        if (
+            isinstance(obj, serializers.CharField)
+            and obj.trim_whitespace
+            and not obj.allow_blank
+            and isinstance(result, (openapi.Schema, openapi.Parameter))
+            and result.get("type") == openapi.TYPE_STRING
+            and not {"enum", "format", "pattern"} & result.keys()
+        ):
+            result["pattern"] = NOT_BLANK
+        return result
+
+
 # --- The per-operation inspector ------------------------------------------------------
 
 
 class DreamTrackAutoSchema(SwaggerAutoSchema):
+    field_inspectors = [TrimmedStringInspector, *swagger_settings.DEFAULT_FIELD_INSPECTORS]
     filter_inspectors = [FilterSetInspector, *swagger_settings.DEFAULT_FILTER_INSPECTORS]
 
     def get_tags(self, operation_keys=None):
@@ -364,11 +392,6 @@ class DreamTrackAutoSchema(SwaggerAutoSchema):
         error_ref = self.serializer_to_schema(ErrorSerializer())
         for status in sorted(merged):
             responses[str(status)] = _error_response(merged[status], generic=status in generic, generic_schema=error_ref)
-
-
-# DRF's CharField and Django's form fields refuse NUL characters (PostgreSQL
-# cannot store or compare them): a 400, so the schema says so.
-NO_NUL = "^[^\\x00]*$"
 
 
 def _forbid_nul(node) -> None:

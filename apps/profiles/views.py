@@ -18,6 +18,7 @@ from apps.accounts.serializers import (
     LogoutInputSerializer,
     PasswordChangeInputSerializer,
     ProfileSerializer,
+    ProfileUpdateInputSerializer,
     PublicProfileSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
@@ -59,11 +60,11 @@ class MeView(APIView):
         operation_summary="Edit my profile",
         operation_description="Only display_name, bio, timezone, day_start_hour and email are writable; "
         "anything else sent is ignored.",
-        request_body=ProfileSerializer,
+        request_body=ProfileUpdateInputSerializer,
         responses={200: ProfileSerializer},
     )
     def patch(self, request):
-        data = ProfileSerializer(data=request.data, partial=True, context={"request": request})
+        data = ProfileUpdateInputSerializer(data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k in PROFILE_FIELDS}
         user_update_profile(user=request.user, **changes)

@@ -192,12 +192,12 @@ def test_odd_user_ids_are_404(user, path):
 
 
 def test_email_taken_between_the_check_and_the_save_is_400_not_500(make_user, monkeypatch):
-    from apps.accounts.serializers import ProfileSerializer
+    from apps.accounts.serializers import ProfileUpdateInputSerializer
 
     alice = make_user("alice")
     make_user("bob")
     # As if bob took the address after alice's check ran: the unique constraint decides.
-    monkeypatch.setattr(ProfileSerializer, "validate_email", lambda self, value: value)
+    monkeypatch.setattr(ProfileUpdateInputSerializer, "validate_email", lambda self, value: value)
     r = client_for(alice).patch(ME, {"email": "BOB@example.com", "display_name": "A"}, format="json")
     assert r.status_code == 400, r.content
     assert "email" in r.json()["errors"]

@@ -352,3 +352,21 @@ def test_the_older_bare_error_serializer_still_documents_a_generic_error():
     # A generic status keeps the codes the platform adds to it, in its description.
     assert responses["404"]["schema"] == {"$ref": "#/definitions/Error"} and "not_found" in responses["404"]["description"]
     assert "enum" in responses["429"]["schema"]["properties"]["code"]
+
+
+def test_strings_say_they_hold_no_nul_and_which_may_not_be_blank(swagger):
+    from apps.core.schema import NO_NUL, NOT_BLANK
+
+    assert swagger["definitions"]["TaskInput"]["properties"]["title"]["pattern"] == NOT_BLANK  # trimmed, then checked
+    assert swagger["definitions"]["TaskInput"]["properties"]["description"]["pattern"] == NO_NUL  # may be blank
+    assert swagger["definitions"]["TokenRefresh"]["properties"]["refresh"]["pattern"] == NO_NUL  # not trimmed
+    assert parameter(swagger, "/users/", "get", "search")["pattern"] == NO_NUL
+    assert "pattern" not in swagger["definitions"]["Task"]["properties"]["deadline"]  # a date has its format
+    error = swagger["paths"]["/tasks/"]["post"]["responses"]["400"]["schema"]
+    assert "pattern" not in error["properties"]["detail"]  # a message may quote what was sent
+
+
+def test_the_profile_edit_body_lists_only_the_writable_fields(swagger):
+    body = parameter(swagger, "/me/", "patch", "data")
+    fields = swagger["definitions"][body["schema"]["$ref"].rsplit("/", 1)[-1]]["properties"]
+    assert set(fields) == {"email", "display_name", "bio", "timezone", "day_start_hour"}
