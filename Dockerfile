@@ -1,6 +1,8 @@
 # DreamTrack API image: gunicorn serving dreamtrack.wsgi, static files built in
-# (WhiteNoise serves them). The same image runs the Celery worker (see
-# docker-compose.yml). Build: docker build -t dreamtrack .
+# (WhiteNoise serves them). The same image runs the Celery worker and the
+# one-shot migrations (see docker-compose.yml): starting the API never migrates,
+# so run `python manage.py migrate --noinput` (and `seed`) once per release,
+# before the new web containers start. Build: docker build -t dreamtrack .
 
 # --- Stage 1: install the runtime requirements into a self-contained venv ----
 FROM python:3.11-slim AS build
@@ -29,7 +31,8 @@ WORKDIR /app
 COPY . .
 
 # Static files are collected at build time. DEBUG must be unset so settings pick
-# WhiteNoise's manifest storage (hashed, compressed files); the SECRET_KEY is a
+# WhiteNoise's manifest storage (hashed, compressed files; without the manifest
+# /readyz answers 503 and `check --deploy` fails, core.E001); the SECRET_KEY is a
 # throwaway that only lets settings load, it never reaches a running container.
 # media/ is the one directory the app writes to (uploads); a named volume
 # mounted there inherits this ownership on first use. Everything else stays

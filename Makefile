@@ -4,7 +4,7 @@ PYTHON := .venv/bin/python
 # Extra arguments for pytest / bench: `make test ARGS="-k streak -x"`, `make bench ARGS="--only healthz"`.
 ARGS ?=
 
-.PHONY: venv run test lint bench services clean
+.PHONY: venv run test fuzz lint bench services clean
 
 venv: .venv/.installed
 
@@ -35,6 +35,11 @@ run: venv
 # PostgreSQL and are skipped without it), else SQLite and an in-process cache.
 test: venv
 	$(PYTHON) -m pytest $(ARGS)
+
+# Schemathesis over /swagger.json against a live server of the test database (minutes;
+# apps/core/tests/test_fuzz.py, schemathesis.toml). CI runs it on PostgreSQL + Redis.
+fuzz: venv
+	$(PYTHON) -m pytest -m fuzz $(ARGS)
 
 lint: venv
 	.venv/bin/ruff check .

@@ -204,7 +204,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "apps.core.staticfiles.ManifestStaticFilesStorage"  # WhiteNoise's, never a 500
         )
     },
 }
@@ -287,6 +287,7 @@ SWAGGER_SETTINGS = {
     "USE_SESSION_AUTH": False,
     "DEFAULT_INFO": "apps.core.schema.API_INFO",
     "DEFAULT_AUTO_SCHEMA_CLASS": "apps.core.schema.DreamTrackAutoSchema",
+    "DEFAULT_GENERATOR_CLASS": "apps.core.schema.DreamTrackSchemaGenerator",
 }
 
 # --- Idempotency ----------------------------------------------------------

@@ -1,9 +1,10 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import PasswordField, TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.core.fields import StrictCharField, StrictEmailField, StrictIntegerField, StrictRegexField
 from apps.core.localday import is_valid_timezone
 
 User = get_user_model()
@@ -16,16 +17,16 @@ def _validate_tz(value: str) -> str:
 
 
 class RegisterInputSerializer(serializers.Serializer):
-    username = serializers.RegexField(
+    username = StrictRegexField(
         r"^[\w.@+-]+\Z",
         max_length=150,
         min_length=3,
         error_messages={"invalid": "Letters, digits and @/./+/-/_ only."},
     )
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
-    timezone = serializers.CharField(required=False, default="UTC", max_length=64, validators=[_validate_tz])
-    day_start_hour = serializers.IntegerField(required=False, default=0, min_value=0, max_value=23)
+    email = StrictEmailField(max_length=254)
+    password = StrictCharField(write_only=True, max_length=128, style={"input_type": "password"})
+    timezone = StrictCharField(required=False, default="UTC", max_length=64, validators=[_validate_tz])
+    day_start_hour = StrictIntegerField(required=False, default=0, min_value=0, max_value=23)
 
 
 class StreakSummarySerializer(serializers.Serializer):
@@ -40,17 +41,32 @@ class ProfileBoostSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
+class ProfileUpdateInputSerializer(serializers.Serializer):
+    """`PATCH me/`: the writable fields of the profile; anything else sent is ignored."""
+
+    email = StrictEmailField(required=False, max_length=254)
+    display_name = StrictCharField(required=False, allow_blank=True, max_length=64)
+    bio = StrictCharField(required=False, allow_blank=True, max_length=500)
+    timezone = StrictCharField(required=False, max_length=64, validators=[_validate_tz])
+    day_start_hour = StrictIntegerField(required=False, min_value=0, max_value=23)
+
+    def validate_email(self, value):
+        user = self.context["request"].user
+        if User.objects.filter(email__iexact=value).exclude(pk=user.pk).exists():
+            raise serializers.ValidationError("A user with that email already exists.")
+        return value
+
+
 class ProfileSerializer(serializers.Serializer):
-    """`me/`: the player's own profile. Only display_name, bio, timezone,
-    day_start_hour and email are writable; anything else sent is ignored."""
+    """`me/`: the player's own profile (edited through ProfileUpdateInputSerializer)."""
 
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)
-    email = serializers.EmailField(required=False, max_length=254)
-    display_name = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    bio = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    timezone = serializers.CharField(required=False, max_length=64, validators=[_validate_tz])
-    day_start_hour = serializers.IntegerField(required=False, min_value=0, max_value=23)
+    email = serializers.EmailField(read_only=True)
+    display_name = serializers.CharField(read_only=True, allow_blank=True)
+    bio = serializers.CharField(read_only=True, allow_blank=True)
+    timezone = serializers.CharField(read_only=True)
+    day_start_hour = serializers.IntegerField(read_only=True, min_value=0, max_value=23)
     level = serializers.IntegerField(read_only=True)
     xp = serializers.IntegerField(read_only=True)
     xp_into_level = serializers.IntegerField(read_only=True)
@@ -62,12 +78,6 @@ class ProfileSerializer(serializers.Serializer):
     icon = serializers.URLField(read_only=True)
     background = serializers.URLField(read_only=True)
     active_boosts = ProfileBoostSerializer(many=True, read_only=True)
-
-    def validate_email(self, value):
-        user = self.context["request"].user
-        if User.objects.filter(email__iexact=value).exclude(pk=user.pk).exists():
-            raise serializers.ValidationError("A user with that email already exists.")
-        return value
 
 
 class AuthResultSerializer(serializers.Serializer):
@@ -92,8 +102,8 @@ class LoginInputSerializer(TokenObtainPairSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[self.username_field] = serializers.CharField(write_only=True, max_length=254)
-        self.fields["password"] = PasswordField(max_length=128)
+        self.fields[self.username_field] = StrictCharField(write_only=True, max_length=254)
+        self.fields["password"] = StrictCharField(write_only=True, max_length=128, style={"input_type": "password"})
 
 
 class _RotateOnceRefreshToken(RefreshToken):
@@ -114,6 +124,7 @@ class RefreshInputSerializer(TokenRefreshSerializer):
     presented by several requests at the same time."""
 
     token_class = _RotateOnceRefreshToken
+    refresh = StrictCharField(trim_whitespace=False)  # opaque: " " is a token that does not work (401)
 
     class Meta:
         ref_name = "TokenRefresh"
@@ -126,16 +137,16 @@ class RefreshInputSerializer(TokenRefreshSerializer):
 
 
 class LogoutInputSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = StrictCharField()
 
 
 class PasswordChangeInputSerializer(serializers.Serializer):
-    old_password = serializers.CharField(max_length=128)
-    new_password = serializers.CharField(max_length=128)
+    old_password = StrictCharField(max_length=128)
+    new_password = StrictCharField(max_length=128)
 
 
 class AccountDeleteInputSerializer(serializers.Serializer):
-    password = serializers.CharField(max_length=128)
+    password = StrictCharField(max_length=128)
 
 
 class UserSearchQuerySerializer(serializers.Serializer):
@@ -147,7 +158,7 @@ class UserSearchQuerySerializer(serializers.Serializer):
 class PublicProfileSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    display_name = serializers.CharField()
+    display_name = serializers.CharField(allow_blank=True, help_text="Empty when the player set none.")
     level = serializers.IntegerField()
     avatar = serializers.URLField()
     icon = serializers.URLField()

@@ -1,10 +1,12 @@
 from rest_framework import serializers
 
+from apps.core.fields import QueryBooleanField, StrictCharField
+
 MAX_SEEN_CODES = 500
 
 
 class AchievementListQuerySerializer(serializers.Serializer):
-    unlocked = serializers.BooleanField(required=False, allow_null=True, default=None)
+    unlocked = QueryBooleanField()
 
 
 class AchievementRewardItemSerializer(serializers.Serializer):
@@ -40,7 +42,7 @@ class AchievementSerializer(serializers.Serializer):
 
 class AchievementSeenInputSerializer(serializers.Serializer):
     codes = serializers.ListField(
-        child=serializers.CharField(max_length=64),
+        child=StrictCharField(max_length=64),
         allow_empty=True,
         max_length=MAX_SEEN_CODES,
         help_text="Codes of unlocked achievements to mark seen. Unknown or locked codes are ignored.",

@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.response_cache import cached_per_user
-from apps.core.schema import ErrorSerializer
 
 from .selectors import achievement_list_for_user, achievement_recent_for_user
 from .serializers import AchievementListQuerySerializer, AchievementSeenInputSerializer, AchievementSerializer
@@ -32,7 +31,7 @@ class AchievementViewSet(viewsets.GenericViewSet):
         operation_summary="Achievements with my progress",
         operation_description="Hidden achievements show only `{code, hidden: true}` until unlocked.",
         manual_parameters=[UNLOCKED],
-        responses={200: AchievementSerializer(many=True), 400: ErrorSerializer},
+        responses={200: AchievementSerializer(many=True)},
     )
     @cached_per_user(catalog_keys=CATALOG_KEYS)
     def list(self, request):
@@ -55,7 +54,7 @@ class AchievementViewSet(viewsets.GenericViewSet):
         operation_summary="Mark unlocked achievements as seen",
         operation_description="Unknown codes and achievements not unlocked are ignored (204 all the same).",
         request_body=AchievementSeenInputSerializer,
-        responses={204: "Marked", 400: ErrorSerializer},
+        responses={204: "Marked"},
     )
     @action(detail=False, methods=["post"])
     def seen(self, request):

@@ -5,6 +5,11 @@ import logging
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
+
+from .staticfiles import static_manifest_missing
 
 logger = logging.getLogger("dreamtrack.health")
 
@@ -12,8 +17,10 @@ _HEALTHY = b'{"status":"ok"}'
 
 
 def probe(view):
-    """GET and HEAD only (load balancers use either); anything else is a JSON 405."""
+    """GET and HEAD only (load balancers use either); anything else is a JSON 405
+    (CSRF-exempt: the probes set nothing, and a write must get that 405, not Django's HTML 403)."""
 
+    @csrf_exempt
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
@@ -61,14 +68,25 @@ def _check_cache() -> bool:
 
 @probe
 def readyz(request):
-    checks = {"database": _check_database(), "cache": _check_cache()}
+    # static_files: with DEBUG off, `collectstatic` must have run (apps/core/staticfiles.py).
+    checks = {"database": _check_database(), "cache": _check_cache(), "static_files": not static_manifest_missing()}
     if all(checks.values()):
         return JsonResponse({"status": "ok", "checks": checks})
-    return JsonResponse(
-        {"code": "service_unavailable", "detail": "A dependency is unreachable.", "checks": checks},
-        status=503,
-    )
+    failing = ", ".join(name for name, ok in checks.items() if not ok)
+    return JsonResponse({"code": "service_unavailable", "detail": f"Not ready: {failing}.", "checks": checks}, status=503)
 
 
-def api_not_found(request, *args, **kwargs):
-    return JsonResponse({"code": "not_found", "detail": "Not found."}, status=404)
+class ApiNotFoundView(APIView):
+    """Every /api/ path no route matches, whatever the method. A DRF view like the
+    routes it stands in for, so a request without a valid token is the JSON 401,
+    throttles count it, and no CSRF check answers a write with Django's HTML 403."""
+
+    swagger_schema = None  # not an operation of the API document
+
+    def not_found(self, request, *args, **kwargs):
+        raise NotFound()
+
+    get = post = put = patch = delete = options = not_found
+
+
+api_not_found = ApiNotFoundView.as_view()

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from apps.core.fields import StrictCharField, StrictIntegerField
+
 from .services import LEDGER_REF_PREFIX
 
 # The ledger's `ref` holds "donation:<payment_id>" in 100 characters.
@@ -14,32 +16,17 @@ def max_crystals() -> int:
     return getattr(settings, "DREAMTRACK_DONATION_MAX_CRYSTALS", DEFAULT_MAX_CRYSTALS)
 
 
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer only: no strings ("5"), floats (5.0) or booleans. Money is not guessed at."""
-
-    default_error_messages = {"invalid": "A JSON integer is required."}
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 class DonationWebhookInputSerializer(serializers.Serializer):
-    payment_id = serializers.CharField(
+    payment_id = StrictCharField(
         max_length=PAYMENT_ID_MAX_LENGTH,
         trim_whitespace=False,
         validators=[RegexValidator(r"^[\x21-\x7e]+\Z", "Visible ASCII characters only, no spaces.")],
         help_text=f"The provider's payment id (1-{PAYMENT_ID_MAX_LENGTH} visible ASCII characters); "
         "the idempotency key of the webhook.",
     )
+    # JSON integers only (apps/core/fields.py): money is not guessed at.
     user_id = StrictIntegerField(min_value=1, max_value=BIGINT_MAX)
     crystals = StrictIntegerField(min_value=1, help_text="A positive JSON integer, at most the configured maximum.")
-
-    def validate_payment_id(self, value):
-        if not isinstance(self.initial_data.get("payment_id"), str):
-            raise serializers.ValidationError("A string is required.")
-        return value
 
     def validate_crystals(self, value):
         limit = max_crystals()

@@ -1,23 +1,22 @@
 """The payment provider's webhook: signed, idempotent by `payment_id`, no JWT."""
 import hashlib
 import hmac
-import json
 
 from django.conf import settings
 from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
-from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import BadRequest, DomainError, ServiceUnavailable
+from apps.core.errors import BadRequest, DomainError, NotFound, ServiceUnavailable
 from apps.core.idempotency import REPLAYED_HEADER
-from apps.core.schema import ErrorSerializer
+from apps.core.parsers import loads_json, read_body
+from apps.core.schema import REPLAYED_HEADERS, error_responses
 from apps.core.throttling import AnonBurstThrottle
 
 from .serializers import DonationWebhookInputSerializer, DonationWebhookResultSerializer
-from .services import donation_credit
+from .services import PaymentConflict, donation_credit
 
 SIGNATURE_PREFIX = "sha256="
 
@@ -65,12 +64,8 @@ class DonationWebhookView(APIView):
         request_body=DonationWebhookInputSerializer,
         manual_parameters=[SIGNATURE_HEADER],
         responses={
-            200: DonationWebhookResultSerializer,
-            400: ErrorSerializer,
-            401: ErrorSerializer,
-            404: ErrorSerializer,
-            409: ErrorSerializer,
-            503: ErrorSerializer,
+            200: openapi.Response("Credited, or replayed", DonationWebhookResultSerializer, headers=REPLAYED_HEADERS),
+            **error_responses(BadRequest, InvalidSignature, NotFound, PaymentConflict, ServiceUnavailable),
         },
         security=[],
     )
@@ -78,15 +73,12 @@ class DonationWebhookView(APIView):
         # The signature covers the exact bytes sent: read them before anything
         # parses the stream, and parse those same bytes (whatever the
         # Content-Type) so what is credited is what was signed.
-        raw = request.body
+        raw = read_body(request)
         secret = settings.DONATION_WEBHOOK_SECRET
         if not secret:
             raise ServiceUnavailable("Donations are not configured.")
         verify_signature(body=raw, header=request.headers.get("X-Signature"), secret=secret)
-        try:
-            payload = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise ParseError("The body is not valid JSON.") from None
+        payload = loads_json(raw)
         if not isinstance(payload, dict):
             raise BadRequest("The body must be a JSON object.")
         data = DonationWebhookInputSerializer(data=payload)

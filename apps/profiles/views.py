@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
@@ -18,6 +19,7 @@ from apps.accounts.serializers import (
     LogoutInputSerializer,
     PasswordChangeInputSerializer,
     ProfileSerializer,
+    ProfileUpdateInputSerializer,
     PublicProfileSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
@@ -37,7 +39,7 @@ from apps.achievements.services import VERSION_KEY as ACHIEVEMENTS_VERSION_KEY
 from apps.core.errors import BadRequest
 from apps.core.json_stream import json_chunks
 from apps.core.response_cache import cached_per_user
-from apps.core.schema import ErrorSerializer
+from apps.core.schema import error_responses
 from apps.core.throttling import LoginAccountThrottle
 from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
 
@@ -61,11 +63,11 @@ class MeView(APIView):
         operation_summary="Edit my profile",
         operation_description="Only display_name, bio, timezone, day_start_hour and email are writable; "
         "anything else sent is ignored.",
-        request_body=ProfileSerializer,
-        responses={200: ProfileSerializer, 400: ErrorSerializer},
+        request_body=ProfileUpdateInputSerializer,
+        responses={200: ProfileSerializer},
     )
     def patch(self, request):
-        data = ProfileSerializer(data=request.data, partial=True, context={"request": request})
+        data = ProfileUpdateInputSerializer(data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k in PROFILE_FIELDS}
         user_update_profile(user=request.user, **changes)
@@ -74,7 +76,7 @@ class MeView(APIView):
     @swagger_auto_schema(
         operation_summary="Delete my account and all its data",
         request_body=AccountDeleteInputSerializer,
-        responses={204: "Deleted", 400: ErrorSerializer},
+        responses={204: "Deleted"},
     )
     def delete(self, request):
         data = AccountDeleteInputSerializer(data=request.data)
@@ -87,7 +89,7 @@ class PasswordView(APIView):
     @swagger_auto_schema(
         operation_summary="Change my password (logs out every other session)",
         request_body=PasswordChangeInputSerializer,
-        responses={204: "Changed", 400: ErrorSerializer},
+        responses={204: "Changed"},
     )
     def post(self, request):
         data = PasswordChangeInputSerializer(data=request.data)
@@ -121,6 +123,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     serializer_class = PublicProfileSerializer
     filter_backends = []
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         qs = User.objects.filter(is_active=True).order_by("username", "id")
@@ -135,9 +138,10 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @swagger_auto_schema(
         operation_summary="Find players",
         manual_parameters=[
-            openapi.Parameter("search", openapi.IN_QUERY, type=openapi.TYPE_STRING, description="Username prefix")
+            openapi.Parameter(
+                "search", openapi.IN_QUERY, type=openapi.TYPE_STRING, max_length=150, description="Username prefix"
+            )
         ],
-        responses={400: ErrorSerializer},
     )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -155,14 +159,18 @@ class RegisterView(APIView):
     @swagger_auto_schema(
         operation_summary="Create an account",
         request_body=RegisterInputSerializer,
-        responses={201: AuthResultSerializer, 400: ErrorSerializer},
+        responses={201: AuthResultSerializer},
         security=[],
     )
     def post(self, request):
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_register(**data.validated_data)
-        return Response({"user": my_profile(user, request), **tokens_for(user)}, status=status.HTTP_201_CREATED)
+        # The account and the body that announces it commit together: a client
+        # that gets an error never has an account it does not know about.
+        with transaction.atomic():
+            user = user_register(**data.validated_data)
+            body = {"user": my_profile(user, request), **tokens_for(user)}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class TokenView(TokenObtainPairView):
@@ -177,7 +185,10 @@ class TokenView(TokenObtainPairView):
 
     @swagger_auto_schema(
         operation_summary="Log in (username or email)",
-        responses={200: TokenPairSerializer, 401: ErrorSerializer},
+        responses={
+            200: TokenPairSerializer,
+            **error_responses((401, "authentication_failed", "Wrong username/email or password, or an inactive account.")),
+        },
         security=[],
     )
     def post(self, request, *args, **kwargs):
@@ -191,7 +202,13 @@ class RefreshView(TokenRefreshView):
 
     @swagger_auto_schema(
         operation_summary="Refresh tokens (rotates)",
-        responses={200: TokenPairSerializer, 401: ErrorSerializer},
+        responses={
+            200: TokenPairSerializer,
+            **error_responses(
+                (401, "token_not_valid", "Not a refresh token, expired, already used, or its account is gone."),
+                (401, "authentication_failed", "The account is inactive."),
+            ),
+        },
         security=[],
     )
     def post(self, request, *args, **kwargs):
@@ -202,7 +219,7 @@ class LogoutView(APIView):
     @swagger_auto_schema(
         operation_summary="Log out: the refresh token stops working",
         request_body=LogoutInputSerializer,
-        responses={204: "Logged out", 400: ErrorSerializer},
+        responses={204: "Logged out"},
     )
     def post(self, request):
         data = LogoutInputSerializer(data=request.data)

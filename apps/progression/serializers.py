@@ -74,5 +74,7 @@ class LedgerEntrySerializer(serializers.Serializer):
     amount = serializers.IntegerField(help_text="Signed: negative for spends, debits and reversals.")
     balance_after = serializers.IntegerField()
     reason = serializers.CharField()
-    ref = serializers.CharField(help_text="What the entry refers to (e.g. `task:12`, `level:5`), may be empty.")
+    ref = serializers.CharField(
+        allow_blank=True, help_text="What the entry refers to (e.g. `task:12`, `level:5`), may be empty."
+    )
     created_at = serializers.DateTimeField()

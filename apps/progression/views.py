@@ -4,13 +4,18 @@ from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
 from apps.core.pagination import FeedCursorPagination
-from apps.core.schema import ErrorSerializer
 
 from .selectors import ledger_entries_for_user, level_table
 from .serializers import LedgerEntrySerializer, LedgerQuerySerializer, LevelSerializer, LevelsQuerySerializer
 
 UP_TO = openapi.Parameter(
-    "up_to", openapi.IN_QUERY, type=openapi.TYPE_INTEGER, description="Last level listed, 1-1000 (default 50)."
+    "up_to",
+    openapi.IN_QUERY,
+    type=openapi.TYPE_INTEGER,
+    minimum=1,
+    maximum=1000,
+    default=50,
+    description="Last level listed, 1-1000 (default 50).",
 )
 CURRENCY = openapi.Parameter(
     "currency", openapi.IN_QUERY, type=openapi.TYPE_STRING, enum=["xp", "coins", "crystals"], description="Only this currency."
@@ -27,7 +32,7 @@ class LevelViewSet(viewsets.GenericViewSet):
     @swagger_auto_schema(
         operation_summary="The level curve",
         manual_parameters=[UP_TO],
-        responses={200: LevelSerializer(many=True), 400: ErrorSerializer},
+        responses={200: LevelSerializer(many=True)},
     )
     def list(self, request):
         query = LevelsQuerySerializer(data=request.query_params)
@@ -50,7 +55,6 @@ class LedgerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @swagger_auto_schema(
         operation_summary="My ledger (cursor feed)",
         manual_parameters=[CURRENCY],
-        responses={400: ErrorSerializer},  # 200: the paginator's {next, previous, results} of LedgerEntry
-    )
+    )  # 200: the paginator's {next, previous, results} of LedgerEntry
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

@@ -6,6 +6,7 @@ schema and are used to render the purchase result.
 """
 from rest_framework import serializers
 
+from apps.core.fields import QueryBooleanField, StrictIntegerField
 from apps.inventory.models import ItemType
 from apps.progression.serializers import RewardSummarySerializer
 
@@ -47,11 +48,10 @@ class ShopItemListQuerySerializer(serializers.Serializer):
     max_price = serializers.IntegerField(
         min_value=0, required=False, help_text="In the `currency` filter's currency (coins when absent)."
     )
-    affordable = serializers.BooleanField(
-        required=False,
+    affordable = QueryBooleanField(
         help_text="true: items you can pay now in `currency` (coins when absent); false: those you cannot yet.",
     )
-    owned = serializers.BooleanField(required=False, help_text="false: items you do not hold; true: items you hold.")
+    owned = QueryBooleanField(help_text="false: items you do not hold; true: items you hold.")
     search = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Name or description.")
     ordering = serializers.ChoiceField(
         choices=ORDERINGS, required=False, help_text="`price` is in the chosen currency; default: catalog order."
@@ -92,7 +92,7 @@ class ShopPurchaseResultSerializer(serializers.Serializer):
 
 class ShopPurchaseInputSerializer(serializers.Serializer):
     currency = serializers.ChoiceField(choices=CURRENCIES, default="coins")
-    quantity = serializers.IntegerField(
+    quantity = StrictIntegerField(
         min_value=1,
         max_value=MAX_QUANTITY,
         default=1,

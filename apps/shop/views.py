@@ -9,14 +9,17 @@ from rest_framework.decorators import action
 from rest_framework.fields import DateTimeField
 from rest_framework.response import Response
 
-from apps.boosts.services import boost_use
+from apps.boosts.services import BoostAlreadyActive, ItemNotUsable, boost_use
+from apps.core.errors import InsufficientFunds, NotFound
 from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
 from apps.core.response_cache import cached_per_user, etag_for, etag_matches
-from apps.core.schema import ErrorSerializer
+from apps.core.schema import error_responses
 from apps.inventory.models import InventoryItem
 from apps.inventory.selectors import inventory_list_for_user
+from apps.inventory.services import NotEnoughItems
 
+from .exceptions import AlreadyOwned, CurrencyNotAccepted, ItemLocked, LevelTooLow, LimitReached, NotEquippable
 from .filters import InventoryFilter
 from .models import Item
 from .selectors import (
@@ -68,7 +71,7 @@ class ShopItemViewSet(viewsets.GenericViewSet):
         operation_summary="List the shop's items",
         operation_description="Only active items. Carries an `ETag`; send it back as `If-None-Match` to get 304.",
         query_serializer=ShopItemListQuerySerializer,
-        responses={304: NOT_MODIFIED, 400: ErrorSerializer},  # 200: the paginated list of serializer_class
+        responses={304: NOT_MODIFIED},  # 200: the paginated list of serializer_class
     )
     # The page depends on the catalog and on the user's holdings, level and balances,
     # all of which replace the user's version token when they change. ETag: a hash of the body.
@@ -96,7 +99,10 @@ class ShopItemViewSet(viewsets.GenericViewSet):
             "freezes stack (quantity 1-10; at most 2 streak freezes held). Balances are unchanged on any error."
         ),
         request_body=ShopPurchaseInputSerializer,
-        responses={201: ShopPurchaseResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            201: ShopPurchaseResultSerializer,
+            **error_responses(NotFound, CurrencyNotAccepted, LevelTooLow, AlreadyOwned, LimitReached, InsufficientFunds),
+        },
     )
     @action(detail=True, methods=["post"], throttle_scope="spend")
     @idempotent
@@ -128,8 +134,7 @@ class InventoryViewSet(FilterOnlyWhenAskedMixin, viewsets.GenericViewSet):
     @swagger_auto_schema(
         operation_summary="List my items",
         operation_description="Rows with quantity > 0, newest first.",
-        responses={400: ErrorSerializer},  # 200: the paginated list of serializer_class
-    )
+    )  # 200: the paginated list of serializer_class
     @cached_per_user(catalog_keys=(VERSION_KEY,))
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -139,7 +144,7 @@ class InventoryViewSet(FilterOnlyWhenAskedMixin, viewsets.GenericViewSet):
         operation_summary="Equip a cosmetic",
         operation_description="One equipped per slot (avatar, icon, background): the slot's previous item is unequipped.",
         request_body=no_body,
-        responses={200: InventoryItemSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: InventoryItemSerializer, **error_responses(NotFound, NotEquippable, ItemLocked)},
     )
     @action(detail=True, methods=["post"])
     def equip(self, request, pk=None):
@@ -149,7 +154,7 @@ class InventoryViewSet(FilterOnlyWhenAskedMixin, viewsets.GenericViewSet):
     @swagger_auto_schema(
         operation_summary="Unequip a cosmetic",
         request_body=no_body,
-        responses={200: InventoryItemSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: InventoryItemSerializer, **error_responses(NotFound, NotEquippable)},
     )
     @action(detail=True, methods=["post"])
     def unequip(self, request, pk=None):
@@ -161,7 +166,10 @@ class InventoryViewSet(FilterOnlyWhenAskedMixin, viewsets.GenericViewSet):
         operation_description="Quantity -1; the boost applies from now for its duration. "
         "409 `boost_already_active` when one of the same type is active.",
         request_body=no_body,
-        responses={200: InventoryUseResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: InventoryUseResultSerializer,
+            **error_responses(NotFound, ItemNotUsable, NotEnoughItems, BoostAlreadyActive),
+        },
     )
     @action(detail=True, methods=["post"])
     @idempotent

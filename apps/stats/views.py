@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.localday import local_date
-from apps.core.schema import ErrorSerializer
 
 from .selectors import daily_activity_range, stats_for_user
 from .serializers import StatsDailyQuerySerializer, StatsDailySerializer, StatsSerializer
@@ -32,7 +31,7 @@ class StatsViewSet(viewsets.GenericViewSet):
     @swagger_auto_schema(
         operation_summary="My activity per local day",
         manual_parameters=DATE_PARAMS,
-        responses={200: StatsDailySerializer(many=True), 400: ErrorSerializer},
+        responses={200: StatsDailySerializer(many=True)},
     )
     @action(detail=False, methods=["get"])
     def daily(self, request):

@@ -13,6 +13,7 @@
 Default order: newest first.
 """
 import django_filters
+from django import forms
 from django.db.models import F, Q
 
 from apps.core.localday import local_date
@@ -34,10 +35,14 @@ class TaskOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*keys, "-id")  # a stable order for pagination
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField  # NumberFilter takes decimals: `dream=0.5` matched nothing, silently
+
+
 class TaskFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Task.Status.choices)
-    difficulty = django_filters.ChoiceFilter(choices=Difficulty.choices)
-    dream = django_filters.NumberFilter(field_name="dream_id")
+    status = django_filters.ChoiceFilter(choices=Task.Status.choices, help_text="open or completed.")
+    difficulty = django_filters.ChoiceFilter(choices=Difficulty.choices, help_text="The task's difficulty.")
+    dream = IntegerFilter(field_name="dream_id", help_text="A dream's id: its steps.")
     # A choice, not a BooleanFilter: that one silently ignores values it cannot parse.
     overdue = django_filters.ChoiceFilter(
         choices=(("true", "true"), ("false", "false")),

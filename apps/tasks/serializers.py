@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.core.fields import StrictCharField, StrictIntegerField
 from apps.progression.serializers import RewardSummarySerializer
 
 from .models import Difficulty, Task
@@ -23,11 +24,11 @@ class TaskSerializer(serializers.Serializer):
 class TaskInputSerializer(serializers.Serializer):
     """Create (title required) or, with `partial=True`, edit a task."""
 
-    title = serializers.CharField(min_length=1, max_length=200)
-    description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    title = StrictCharField(min_length=1, max_length=200)
+    description = StrictCharField(max_length=5000, allow_blank=True, required=False, default="")
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False, default=Difficulty.EASY)
     deadline = serializers.DateField(allow_null=True, required=False, default=None)
-    dream = serializers.IntegerField(
+    dream = StrictIntegerField(
         allow_null=True,
         required=False,
         default=None,

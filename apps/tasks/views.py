@@ -4,11 +4,13 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.errors import InsufficientFunds, NotFound
 from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
 from apps.core.response_cache import cached_per_user
-from apps.core.schema import ErrorSerializer
+from apps.core.schema import error_responses
 
+from .exceptions import TaskAlreadyCompleted, TaskNotCompleted, TaskReopenWindowClosed
 from .filters import TaskFilter
 from .models import Task
 from .selectors import task_list_for_user
@@ -28,12 +30,11 @@ def _result(task, summary) -> Response:
         operation_description="Filters: status, difficulty, dream, overdue=true, due_before/due_after (inclusive), "
         "search (title/description); ordering=deadline|-deadline|created_at|-created_at|difficulty|-difficulty "
         "(unknown value: 400). Default: newest first.",
-        responses={400: ErrorSerializer},  # 200: the paginated list, generated from serializer_class
-    ),
+    ),  # 200: the paginated list of serializer_class; 400, 404 (a page past the last): apps/core/schema.py
 )
 @method_decorator(
     name="retrieve",
-    decorator=swagger_auto_schema(operation_summary="One of my tasks", responses={200: TaskSerializer, 404: ErrorSerializer}),
+    decorator=swagger_auto_schema(operation_summary="One of my tasks", responses={200: TaskSerializer}),
 )
 class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
     """`tasks/`: the user's own tasks (someone else's is a 404). No PUT: edits are PATCH."""
@@ -55,7 +56,7 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
     @swagger_auto_schema(
         operation_summary="Create a task",
         request_body=TaskInputSerializer,
-        responses={201: TaskSerializer, 400: ErrorSerializer},
+        responses={201: TaskSerializer},
     )
     def create(self, request, *args, **kwargs):
         data = TaskInputSerializer(data=request.data)
@@ -68,7 +69,7 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         operation_description="Title, description, difficulty, deadline, dream. Editing a completed task never "
         "changes what its completion earned; status changes only via complete/reopen.",
         request_body=TaskInputSerializer,
-        responses={200: TaskSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: TaskSerializer},
     )
     def partial_update(self, request, *args, **kwargs):
         task = self.get_object()
@@ -83,7 +84,7 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
     @swagger_auto_schema(
         operation_summary="Delete a task",
         operation_description="What a completed task earned stays (the ledger keeps its history).",
-        responses={204: "Deleted", 404: ErrorSerializer},
+        responses={204: "Deleted"},
     )
     def destroy(self, request, *args, **kwargs):
         task_delete(task=self.get_object())
@@ -94,7 +95,7 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         operation_description="Pays the difficulty's reward (+25 % on time, boosted); past the daily cap the "
         "task still completes but earns nothing (`rewards.capped`). Accepts `Idempotency-Key`.",
         request_body=no_body,
-        responses={200: TaskRewardResultSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer},
+        responses={200: TaskRewardResultSerializer, **error_responses(NotFound, TaskAlreadyCompleted)},
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -109,7 +110,10 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         "rewards stay. Coins already spent: 409 `insufficient_funds`, nothing changed. An open task: 409 "
         "`not_completed`. Accepts `Idempotency-Key`.",
         request_body=no_body,
-        responses={200: TaskRewardResultSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer},
+        responses={
+            200: TaskRewardResultSerializer,
+            **error_responses(NotFound, TaskNotCompleted, TaskReopenWindowClosed, InsufficientFunds),
+        },
     )
     @action(detail=True, methods=["post"])
     @idempotent

@@ -319,3 +319,9 @@ def test_a_username_that_is_someone_elses_email_does_not_lock_them_out(make_user
     squatter = login("victim@example.com", "squ4tter-Passw0rd!")
     assert bearer(squatter.json()["access"]).get("/api/v1/me/").json()["username"] == "victim@example.com"
     assert login("victim@example.com", "wrong-Passw0rd!").status_code == 401
+
+
+def test_a_blank_refresh_token_is_a_token_that_does_not_work(api_client):
+    # Tokens are opaque, not trimmed: " " was a 400 "may not be blank" though the schema allowed it.
+    r = api_client.post("/api/v1/auth/token/refresh/", {"refresh": "   "}, format="json")
+    assert r.status_code == 401 and r.json()["code"] == "token_not_valid"

@@ -90,7 +90,8 @@ def test_timezone_surrounding_spaces_are_trimmed(user):
     assert r.status_code == 200 and r.json()["timezone"] == "Europe/Berlin"
 
 
-@pytest.mark.parametrize("hour", [24, -1, 100, "4am", 4.5, None, True])
+# "5": a string is not a JSON integer (the schema says integer; DRF alone would take it).
+@pytest.mark.parametrize("hour", [24, -1, 100, "4am", 4.5, None, True, "5"])
 def test_day_start_hour_out_of_range_is_400(user, hour):
     r = client_for(user).patch(ME, {"day_start_hour": hour}, format="json")
     assert r.status_code == 400, r.content
@@ -99,7 +100,7 @@ def test_day_start_hour_out_of_range_is_400(user, hour):
     assert user.day_start_hour == 0
 
 
-@pytest.mark.parametrize("hour", [0, 23, "5"])
+@pytest.mark.parametrize("hour", [0, 23])
 def test_day_start_hour_bounds_are_accepted(user, hour):
     r = client_for(user).patch(ME, {"day_start_hour": hour}, format="json")
     assert r.status_code == 200 and r.json()["day_start_hour"] == int(hour)
@@ -191,12 +192,12 @@ def test_odd_user_ids_are_404(user, path):
 
 
 def test_email_taken_between_the_check_and_the_save_is_400_not_500(make_user, monkeypatch):
-    from apps.accounts.serializers import ProfileSerializer
+    from apps.accounts.serializers import ProfileUpdateInputSerializer
 
     alice = make_user("alice")
     make_user("bob")
     # As if bob took the address after alice's check ran: the unique constraint decides.
-    monkeypatch.setattr(ProfileSerializer, "validate_email", lambda self, value: value)
+    monkeypatch.setattr(ProfileUpdateInputSerializer, "validate_email", lambda self, value: value)
     r = client_for(alice).patch(ME, {"email": "BOB@example.com", "display_name": "A"}, format="json")
     assert r.status_code == 400, r.content
     assert "email" in r.json()["errors"]

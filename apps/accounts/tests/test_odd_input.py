@@ -136,3 +136,14 @@ def test_fuzzed_bodies_never_500(make_user, body):
         r = _send(client, method, path, body)
         if r.status_code >= 300:
             _assert_clean_4xx(r)
+
+
+@pytest.mark.parametrize(
+    "field, value", [("username", 12345), ("password", 123456789012), ("timezone", 0), ("day_start_hour", "5")]
+)
+def test_register_values_must_have_their_json_type(api_client, field, value):
+    # DRF alone turned 12345 into the username "12345" (found by the schema fuzzer).
+    body = {"username": "numbers", "email": "numbers@example.com", "password": "s3cret-Passw0rd!", field: value}
+    r = api_client.post("/api/v1/auth/register/", body, format="json")
+    assert r.status_code == 400, r.content
+    assert list(r.json()["errors"]) == [field]

@@ -127,7 +127,10 @@ def test_seen_marks_my_unlocks_and_ignores_unknown_codes(user, make_user):
     assert not UserAchievement.objects.filter(user=other, seen_at__isnull=False).exists()
 
 
-@pytest.mark.parametrize("body", [{}, {"codes": "a"}, {"codes": [{"x": 1}]}, {"codes": ["x" * 65]}, {"codes": ["a"] * 501}])
+# {"codes": [0]}: a number is not a code (DRF alone took it as "0"; found by the schema fuzzer).
+@pytest.mark.parametrize(
+    "body", [{}, {"codes": "a"}, {"codes": [{"x": 1}]}, {"codes": ["x" * 65]}, {"codes": ["a"] * 501}, {"codes": [0]}]
+)
 def test_seen_bad_body_is_400(user, body):
     r = client_for(user).post("/api/v1/achievements/seen/", body, format="json")
     assert r.status_code == 400 and r.json()["code"] == "validation_error"
@@ -167,3 +170,20 @@ def test_query_count_is_small_and_constant(make_user, django_assert_max_num_quer
         assert r.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("value", ["null", "yes", "t", "maybe"])
+def test_an_unlocked_filter_that_is_not_true_or_false_is_400(user, value):
+    # DRF's BooleanField took "null" as no filter and "yes"/"t" as true.
+    r = client_for(user).get("/api/v1/achievements/", {"unlocked": value})
+    assert r.status_code == 400 and list(r.json()["errors"]) == ["unlocked"]
+
+
+def test_unlocked_takes_any_case_and_1_0(user):
+    AchievementFactory(code="one", threshold=1)
+    complete_task(user)
+    client = client_for(user)
+    assert [a["code"] for a in client.get("/api/v1/achievements/", {"unlocked": "TRUE"}).json()] == ["one"]
+    assert client.get("/api/v1/achievements/", {"unlocked": "0"}).json() == client.get(
+        "/api/v1/achievements/", {"unlocked": "false"}
+    ).json()

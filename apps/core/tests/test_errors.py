@@ -2,6 +2,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from apps.accounts.services import tokens_for
 from apps.stats.models import StatCounter
 from conftest import client_for
 
@@ -105,15 +106,45 @@ def test_someone_elses_object_is_404_like_a_missing_one(make_user):
     assert mine == missing
 
 
-@pytest.mark.parametrize(
-    "path", ["/api/v1/nope/", "/api/v1/nope", "/api/v2/me/", "/api/", "/api/v1/me/nope/", "/nope/", "/api/v1/users/1/x/"]
-)
-def test_unknown_routes_are_json_404_never_html(path, user):
-    for client in (APIClient(), client_for(user)):
-        for method in ("get", "post", "delete"):
-            r = getattr(client, method)(path)
+UNKNOWN_API_PATHS = ["/api/v1/nope/", "/api/v1/nope", "/api/v2/me/", "/api/", "/api/v1/me/nope/", "/api/v1/users/1/x/",
+                     "/api/v1/tasks/-1/complete/", "/api/v1/tasks/abc/"]
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+@pytest.mark.parametrize("path", UNKNOWN_API_PATHS)
+def test_unknown_api_routes_are_json_404_never_html(path, user):
+    # enforce_csrf_checks: a real client sends no CSRF cookie. The catch-all was
+    # not CSRF-exempt, so every write to it got Django's HTML 403 CSRF page.
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
+    for method in ("get", "head", "options", *WRITE_METHODS):
+        r = getattr(client, method)(path)
+        assert r.status_code == 404, (method, r.status_code, r.content[:100])
+        if method != "head":
             assert_error(r, 404, "not_found")
             assert b"<html" not in r.content.lower()
+
+
+@pytest.mark.parametrize("path", UNKNOWN_API_PATHS)
+def test_unknown_api_routes_without_a_token_are_json_401(path):
+    # As every route behind it would answer: authentication comes before the route's 404.
+    client = APIClient(enforce_csrf_checks=True)
+    for method in ("get", *WRITE_METHODS):
+        r = getattr(client, method)(path)
+        assert_error(r, 401, "not_authenticated")
+        assert r["WWW-Authenticate"].startswith("Bearer")
+    bad_token = APIClient(enforce_csrf_checks=True, HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert_error(bad_token.post(path), 401, "token_not_valid")
+
+
+def test_unknown_routes_outside_the_api_are_json_404(user):
+    for client in (APIClient(enforce_csrf_checks=True), client_for(user)):
+        for method in ("get", "delete"):
+            assert_error(getattr(client, method)("/nope/"), 404, "not_found")
+
+
+def test_the_api_catch_all_is_not_in_the_schema(client):
+    assert not [p for p in client.get("/swagger.json").json()["paths"] if not p.startswith("/") or p == "/"]
 
 
 def test_wrong_method_is_405(auth_client):

@@ -41,7 +41,7 @@ def test_healthz_works_with_the_database_and_cache_down(client, monkeypatch):
 def test_readyz_is_200_when_everything_is_up(client):
     r = client.get("/readyz")
     assert r.status_code == 200, r.content
-    assert r.json() == {"status": "ok", "checks": {"database": True, "cache": True}}
+    assert r.json() == {"status": "ok", "checks": {"database": True, "cache": True, "static_files": True}}
 
 
 @pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_readyz_is_503_json_when_the_database_is_unreachable(client, monkeypatch
     assert r.status_code == 503
     body = r.json()
     assert body["code"] == "service_unavailable" and isinstance(body["detail"], str)
-    assert body["checks"] == {"database": False, "cache": True}
+    assert body["checks"] == {"database": False, "cache": True, "static_files": True}
 
 
 @pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_readyz_is_503_when_redis_is_unreachable_even_though_the_cache_ignores_e
     assert r.status_code == 503, r.content
     body = r.json()
     assert body["code"] == "service_unavailable"
-    assert body["checks"] == {"database": True, "cache": False}
+    assert body["checks"] == {"database": True, "cache": False, "static_files": True}
 
 
 @pytest.mark.django_db
@@ -97,3 +97,12 @@ def test_probes_need_no_authentication_and_only_answer_get(client, path):
         assert r.status_code == 405
         assert r.json()["code"] == "method_not_allowed"
         assert r["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_answer_writes_with_the_json_405_not_the_csrf_page(path):
+    from django.test import Client
+
+    r = Client(enforce_csrf_checks=True).post(path)
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"

@@ -20,10 +20,13 @@ def test_an_api_request_builds_no_session_user_or_messages_and_sets_no_cookie(ma
     assert not response.cookies
 
 
-def test_an_unknown_api_path_is_the_json_404_without_a_session():
+def test_an_unknown_api_path_is_a_json_error_without_a_session(make_user):
     from rest_framework.test import APIClient
 
     response = APIClient().get("/api/v2/nothing/")
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+    assert not hasattr(response.wsgi_request, "session")
+    response = client_for(make_user("mona")).get("/api/v2/nothing/")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert not hasattr(response.wsgi_request, "session")
 

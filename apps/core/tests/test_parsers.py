@@ -42,3 +42,29 @@ def test_invalid_json_is_parse_error(user, raw):
         assert r.status_code == 200 and r.json() == {"echo": {}}
     else:
         assert r.status_code == 400 and r.json()["code"] == "parse_error"
+
+
+def nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+@pytest.mark.parametrize("depth", [1000, 500])
+def test_deeply_nested_json_is_parse_error(user, depth):
+    # 1,000 levels are a 2 KB body that blew Python's recursion limit in json.loads
+    # (a 500); 500 levels parsed but could fail later in any recursive code.
+    r = send(user, nested(depth))
+    assert r.status_code == 400, r.content[:200]
+    assert r.json()["code"] == "parse_error"
+
+
+def test_nesting_up_to_the_limit_is_accepted(user):
+    from apps.core.parsers import MAX_JSON_DEPTH
+
+    r = send(user, nested(MAX_JSON_DEPTH))
+    assert r.status_code == 200
+
+
+def test_deeply_nested_json_is_parse_error_without_logging_in(api_client):
+    r = api_client.generic("POST", "/api/v1/auth/register/", nested(1000), content_type="application/json")
+    assert r.status_code == 400, r.content[:200]
+    assert r.json()["code"] == "parse_error"

@@ -254,3 +254,20 @@ def test_donations_are_read_only_in_the_admin(user, make_user):
     assert page.status_code == 200
     assert b'name="crystals"' not in page.content  # shown, not editable
     assert client.get("/admin/donations/donation/add/").status_code == 403
+
+
+def test_a_deeply_nested_signed_body_is_parse_error(user):
+    # The webhook parses the signed bytes itself: 1,000 levels raised RecursionError (a 500).
+    response = post(b"[" * 1000 + b"]" * 1000)
+
+    assert response.status_code == 400, response.content[:200]
+    assert response.json()["code"] == "parse_error"
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_a_body_over_the_size_limit_is_413(user):
+    # Django's own limit on request.body raised RequestDataTooBig: a 400 `bad_request`.
+    response = post({"payment_id": "p" * 2000, "user_id": user.pk, "crystals": 1})
+
+    assert response.status_code == 413, response.content[:200]
+    assert response.json()["code"] == "request_too_large"

@@ -63,6 +63,14 @@ def test_list_filters_type_and_equipped(owner, client):
     assert client.get(URL, {"type": "hat"}).status_code == 400
 
 
+@pytest.mark.parametrize("value", ["maybe", "-25683", "yes", "null"])
+def test_an_equipped_filter_that_is_not_true_or_false_is_400(owner, client, value):
+    # django-filter's BooleanFilter dropped a value it could not parse and listed everything.
+    give(owner, ItemFactory(type="avatar"))
+    r = client.get(URL, {"equipped": value})
+    assert r.status_code == 400 and list(r.json()["errors"]) == ["equipped"]
+
+
 def test_list_shows_only_my_rows(owner, client, make_user):
     other = make_user("other")
     give(other, ItemFactory())

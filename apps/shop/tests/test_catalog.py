@@ -159,7 +159,9 @@ def test_ordering(client, catalog):
 @pytest.mark.parametrize(
     "params",
     [{"type": "hat"}, {"currency": "gold"}, {"min_price": "-1"}, {"ordering": "rarity"}, {"affordable": "maybe"},
-     {"min_price": 10, "max_price": 5}],
+     {"min_price": 10, "max_price": 5},
+     # DRF's BooleanField took these as booleans (or as "no filter"): found by the schema fuzzer
+     {"affordable": "yes"}, {"owned": "null"}, {"owned": "t"}],
 )
 def test_bad_filters_are_400(client, params):
     r = client.get(URL, params)
@@ -280,3 +282,9 @@ def _bump():
     from apps.shop.selectors import catalog_bump
 
     catalog_bump()
+
+
+def test_boolean_filters_take_true_false_1_0_in_any_case_and_empty_means_not_given(client, catalog):
+    assert names(client.get(URL, {"affordable": "TRUE"})) == names(client.get(URL, {"affordable": "true"}))
+    assert names(client.get(URL, {"affordable": "0"})) == ["Dear Dragon"]
+    assert names(client.get(URL, {"affordable": ""})) == names(client.get(URL))

@@ -1,0 +1,68 @@
+"""Serializer fields shared by every app.
+
+Input bodies are JSON, and /swagger.json tells clients each field's JSON type;
+the fields below hold clients to it. DRF's own fields are lenient on purpose
+(`CharField` turns 12 into "12", `IntegerField` takes "12"), so a client bug
+such as a number sent as a title is stored instead of refused, and the schema
+fuzzer (`make fuzz`) reports every such field as "schema-violating request
+accepted". Use the strict ones in input serializers; query parameters always
+arrive as strings and keep DRF's fields (booleans: `QueryBooleanField`).
+"""
+from rest_framework import serializers
+
+
+class JSONStringMixin:
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(JSONStringMixin, serializers.CharField):
+    default_error_messages = {"not_a_string": "A JSON string is required."}
+
+
+class StrictEmailField(JSONStringMixin, serializers.EmailField):
+    default_error_messages = {"not_a_string": "A JSON string is required."}
+
+
+class StrictRegexField(JSONStringMixin, serializers.RegexField):
+    default_error_messages = {"not_a_string": "A JSON string is required."}
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: no strings ("5"), floats (5.0) or booleans."""
+
+    default_error_messages = {"invalid": "A JSON integer is required."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A boolean query parameter: `true`/`false` (any case) or `1`/`0`; absent or
+    empty is None. DRF's BooleanField also takes `yes`, `on`, `t`, `null`... so a
+    typo silently became a filter value (or none); here it is a 400."""
+
+    TRUE_VALUES = {"true", "1"}
+    FALSE_VALUES = {"false", "0"}
+    NULL_VALUES = set()
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)  # absent from a QueryDict -> None, not False
+        kwargs.setdefault("default", None)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = data.lower() if isinstance(data, str) else None
+        if value == "":
+            return None  # `?owned=` from a plain dict (a QueryDict never gets here with it)
+        if value in self.TRUE_VALUES:
+            return True
+        if value in self.FALSE_VALUES:
+            return False
+        self.fail("invalid")
