@@ -236,3 +236,99 @@ SCENARIOS += [
     Scenario(name="generate_steps", method="POST", path="/api/v1/dreams/{dream_id}/generate-steps/", auth=True,
              per_user=True, headers=JSON, body={"count": 5, "notes": "bench"}, setup=_a_dream),
 ]
+
+
+# --- habits ------------------------------------------------------------------------
+
+def _habits_to_check_in(user, supply: int = 1000) -> dict:
+    """A supply of build habits (target 1) not checked in on the user's local today: one check-in each."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.core.localday import local_date
+    from apps.habits.models import Habit
+
+    today = local_date(user)
+
+    def open_ids():
+        return list(
+            Habit.objects.filter(user=user, kind="build", archived=False, title__startswith="bench-check-in")
+            .exclude(check_ins__date=today)
+            .order_by("id").values_list("id", flat=True)[:supply]
+        )
+
+    ids = open_ids()
+    if len(ids) < supply:
+        now = timezone.now()
+        Habit.objects.bulk_create(
+            Habit(user=user, title=f"bench-check-in {i}", kind="build", difficulty="medium", start_date=today,
+                  settled_through=today - timedelta(days=1), created_at=now)
+            for i in range(supply - len(ids))
+        )
+        ids = open_ids()
+    return {"each": [{"habit_id": habit_id} for habit_id in ids]}
+
+
+def _user_with_50_habits(user) -> dict:
+    """A dedicated user with 50 habits (40 to build on four kinds of schedule, 10 to quit), each
+    with a year of history ending yesterday; the quit days settled. Created once."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from apps.core.localday import local_date
+    from apps.habits.models import Habit, HabitCheckIn, QuitLog
+    from apps.habits.settlement import next_settle_at
+
+    lister, _ = get_user_model().objects.get_or_create(username="benchhabits", defaults={"email": "benchhabits@bench.invalid"})
+    if not Habit.objects.filter(user=lister).exists():
+        now = timezone.now()
+        today = local_date(lister, now)
+        start = today - timedelta(days=365)
+        schedules = [
+            {"schedule_type": "daily"},
+            {"schedule_type": "weekdays", "schedule_days": [0, 1, 2, 3, 4]},
+            {"schedule_type": "times_per_week", "schedule_times": 3},
+            {"schedule_type": "every_n_days", "schedule_every": 2},
+        ]
+        habits = Habit.objects.bulk_create(
+            [Habit(user=lister, title=f"bench habit {i}", kind="build", start_date=start, settled_through=start,
+                   created_at=now, total_check_ins=300, **schedules[i % 4]) for i in range(40)]
+            + [Habit(user=lister, title=f"bench quit {i}", kind="quit", start_date=start, baseline_per_day=10,
+                     cost_per_unit="0.50", settled_through=today - timedelta(days=1),
+                     next_settle_at=next_settle_at(lister, today - timedelta(days=1)), created_at=now) for i in range(10)]
+        )
+        days = [start + timedelta(days=n) for n in range(365)]
+        for habit in habits:
+            if habit.kind == "build":
+                HabitCheckIn.objects.bulk_create(
+                    HabitCheckIn(habit=habit, date=day, seq=1, made_on=day, reward_xp=10, reward_coins=3, created_at=now)
+                    for n, day in enumerate(days) if n % 6
+                )
+            else:
+                QuitLog.objects.bulk_create(
+                    QuitLog(habit=habit, date=day, occurred_at=now - timedelta(days=365 - n), count=n % 4, created_at=now)
+                    for n, day in enumerate(days)
+                )
+    return {"access": str(RefreshToken.for_user(lister).access_token)}
+
+
+def _user_with_50_habits_uncached(user) -> dict:
+    """The same user; every request asks a URL of its own (`_` is a cache-buster the list ignores),
+    so each one misses the response cache and builds the list with its metrics."""
+    return {**_user_with_50_habits(user), "each": [{"n": n} for n in range(20000)]}
+
+
+SCENARIOS += [
+    # Judged against `complete` in the same run: each request checks in a distinct habit.
+    Scenario(name="habit_check_in", method="POST", path="/api/v1/habits/{habit_id}/check-in/", auth=True,
+             per_user=True, setup=_habits_to_check_in, consumable=True),
+    # 50 habits with a year of history, metrics included: served from the response cache...
+    Scenario(name="habits", method="GET", path="/api/v1/habits/?page_size=50", auth=True, setup=_user_with_50_habits),
+    # ...and built every time (reported next to it).
+    Scenario(name="habits_uncached", method="GET", path="/api/v1/habits/?page_size=50&_={n}", auth=True,
+             setup=_user_with_50_habits_uncached, consumable=True),
+]

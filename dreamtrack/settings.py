@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "apps.dreams",
     "apps.ai_steps",
     "apps.roulette",
+    "apps.habits",
     "apps.profiles",
 ]
 
@@ -326,6 +327,27 @@ DREAMTRACK_STREAK_MILESTONES = {
 }
 DREAMTRACK_MAX_STREAK_FREEZES = 2
 DREAMTRACK_DREAM_COMPLETED_REWARD = {"xp": 200, "coins": 100}
+# Habits. A check-in pays DREAMTRACK_DIFFICULTY_REWARDS. A quit habit's settled local day
+# with a log pays these, added up: logged at least once; clean (logged, total 0); each unit
+# under `baseline_per_day` (capped).
+DREAMTRACK_QUIT_DAY_REWARDS = {
+    "logged": {"xp": 5, "coins": 1},
+    "clean": {"xp": 20, "coins": 5},
+    "coins_per_unit_under_baseline": 2,
+    "max_under_baseline_coins": 20,
+}
+# How far back a quit log's `occurred_at` may be (it may never be in the future).
+DREAMTRACK_QUIT_LOG_MAX_AGE = timedelta(hours=48)
+# Health milestones after the last logged unit (the Smoke Tracker's; sources in docs/decisions.md).
+DREAMTRACK_QUIT_HEALTH_MILESTONES = [
+    {"after": 20 * 60, "label": "20 minutes", "text": "Your pulse and blood pressure start to fall back toward normal."},
+    {"after": 8 * 3600, "label": "8 hours", "text": "The carbon monoxide in your blood is about halved; oxygen levels recover."},
+    {"after": 24 * 3600, "label": "24 hours", "text": "Carbon monoxide is back to a normal level and nicotine is leaving your blood."},
+    {"after": 72 * 3600, "label": "72 hours", "text": "Breathing gets easier as your airways relax, and energy picks up."},
+    {"after": 14 * 86400, "label": "2 weeks", "text": "Your circulation is improving: walking and exercise get easier."},
+    {"after": 90 * 86400, "label": "3 months", "text": "Your lungs work better: less coughing and shortness of breath."},
+    {"after": 365 * 86400, "label": "1 year", "text": "Your extra risk of coronary heart disease is about half a smoker's."},
+]
 
 # --- Logging: structured (one JSON object a line) to stdout ----------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

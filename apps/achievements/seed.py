@@ -26,6 +26,11 @@ CATALOG = [
     ("quit-clean-30", "30-Day Smoke-Free Streak", "30 clean days in a row.", "quit_clean_streak", 30, 1000, 1000, 0),
     ("first-dream", "Dream Come True", "Complete your first dream.", "dreams_completed", 1, 100, 50, 0),
     ("dreams-5", "Dream Maker", "Complete 5 dreams.", "dreams_completed", 5, 500, 250, 5),
+    ("habit-first-check-in", "First Check-In", "Check in a habit for the first time.", "habit_check_ins", 1, 10, 5, 0),
+    ("habit-check-ins-10", "Creature of Habit", "Check in habits 10 times.", "habit_check_ins", 10, 50, 25, 0),
+    ("habit-check-ins-100", "Second Nature", "Check in habits 100 times.", "habit_check_ins", 100, 300, 150, 5),
+    ("habit-streak-7", "Seven in a Row", "Keep a habit's streak for 7 of its days (or weeks).", "habit_streak", 7, 75, 40, 0),
+    ("habit-streak-30", "Thirty in a Row", "Keep a habit's streak for 30 of its days (or weeks).", "habit_streak", 30, 300, 150, 5),
 ]
 
 FIELDS = ("title", "description", "trigger", "threshold", "reward_xp", "reward_coins", "reward_crystals", "sort_order")

@@ -6,7 +6,7 @@ inventory rows (ascending id) -> boost slots. These functions never lock a walle
 callers that move value hold it already.
 """
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from apps.core.errors import Conflict
 from apps.core.user_version import user_version_bump
@@ -62,6 +62,19 @@ def streak_freezes_held(*, user_id: int) -> int:
         "quantity", "locked_quantity"
     )
     return sum(quantity - locked for quantity, locked in rows)
+
+
+def streak_freezes_held_by_user(*, user_ids) -> dict[int, int]:
+    """Streak freezes each of these users can use (escrowed ones excluded), in one query;
+    users holding none are left out."""
+    rows = (
+        InventoryItem.objects.filter(user_id__in=list(user_ids), item__type=ItemType.STREAK_FREEZE)
+        .values("user_id")
+        .annotate(held=Sum(F("quantity") - F("locked_quantity")))
+        .values_list("user_id", "held")
+        .order_by()
+    )
+    return {user_id: held for user_id, held in rows if held > 0}
 
 
 def streak_freezes_consume(*, user_id: int, count: int, ref: str) -> int:

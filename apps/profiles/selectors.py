@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q
 from apps.achievements.selectors import achievement_overview_for_user
 from apps.boosts.selectors import active_boosts_for_user
 from apps.core.localday import local_date
+from apps.habits.selectors import habits_due_today
 from apps.inventory.models import InventoryItem, ItemType
 from apps.shop.images import default_image_url, item_image_url
 from apps.streaks.models import Streak
@@ -154,7 +155,7 @@ def dashboard_for_user(user, request) -> dict:
         "next_achievements": achievements["next"],
         "recent_achievements": achievements["recent"],
         "tasks": task_counts_for_user(user=user, today=local_date(user)),
-        # Habits and notifications arrive with their issues; until then there are none.
-        "habits_due_today": 0,
+        "habits_due_today": habits_due_today(user=user, today=local_date(user)),
+        # Notifications arrive with their issue; until then there are none.
         "unread_notifications": 0,
     }

@@ -160,11 +160,15 @@ class UserProgressService:
         # {item_id: InventoryItem} as this service's last grant of that item left it
         self.granted_rows: dict = {}
 
-    def lock(self) -> Wallet:
+    def lock(self, *, locked: Wallet | None = None) -> Wallet:
         """Lock the user's wallet (once per service): the first lock of the global order.
-        Call it inside the caller's transaction before locking a domain row."""
+        Call it inside the caller's transaction before locking a domain row. `locked`: the
+        user's wallet, already locked in this transaction by the caller (a batch of users
+        locked with `lock_wallets`, one statement)."""
+        if locked is not None and locked.user_id != self.user_id:
+            raise ValueError("locked: not this user's wallet")
         if self.wallet is None:
-            self.wallet = lock_wallet(user_id=self.user_id)
+            self.wallet = locked if locked is not None else lock_wallet(user_id=self.user_id)
         return self.wallet
 
     def apply(self, event: ProgressEvent) -> RewardSummary:

@@ -35,5 +35,11 @@ def lock_wallet(*, user_id: int) -> Wallet:
 
 
 def lock_wallets(*, user_ids) -> dict[int, Wallet]:
-    """Lock several users' wallets in ascending user id: the global lock order."""
-    return {user_id: lock_wallet(user_id=user_id) for user_id in sorted(set(user_ids))}
+    """Lock several users' wallets in ascending user id (the global lock order), in one
+    statement whatever their number; missing wallets are created first, so that every
+    lock is taken in that one ascending pass."""
+    ids = sorted(set(user_ids))
+    existing = set(Wallet.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
+    if len(existing) < len(ids):
+        Wallet.objects.bulk_create([Wallet(user_id=i) for i in ids if i not in existing], ignore_conflicts=True)
+    return {wallet.user_id: wallet for wallet in Wallet.objects.select_for_update().filter(user_id__in=ids).order_by("user_id")}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HabitsConfig(AppConfig):
+    name = "apps.habits"
+    label = "habits"
