@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "apps.ai_steps",
     "apps.roulette",
     "apps.habits",
+    "apps.friends",
+    "apps.notifications",
     "apps.profiles",
 ]
 
