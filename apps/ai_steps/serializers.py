@@ -1,17 +1,18 @@
 from rest_framework import serializers
 
+from apps.core.fields import StrictCharField, StrictIntegerField
 from apps.tasks.models import Difficulty
 
 from .models import StepGenerationJob
 
 
 class GenerateStepsInputSerializer(serializers.Serializer):
-    count = serializers.IntegerField(min_value=3, max_value=10, help_text="How many steps to propose (3-10).")
-    language = serializers.CharField(
+    count = StrictIntegerField(min_value=3, max_value=10, help_text="How many steps to propose (3-10).")
+    language = StrictCharField(
         max_length=35, required=False, allow_blank=True, default="",
         help_text="The language to write the steps in (a name or a tag: `Spanish`, `es`). Default: the dream's.",
     )
-    notes = serializers.CharField(
+    notes = StrictCharField(
         max_length=2000, required=False, allow_blank=True, default="",
         help_text="Anything the model should know (time available, constraints). Passed as data, not instructions.",
     )

@@ -30,6 +30,12 @@ class StrictRegexField(JSONStringMixin, serializers.RegexField):
     default_error_messages = {"not_a_string": "A JSON string is required."}
 
 
+class StrictDecimalField(JSONStringMixin, serializers.DecimalField):
+    """A decimal as the schema shows it: a JSON string ("4.50"), not a number."""
+
+    default_error_messages = {"not_a_string": "A decimal as a JSON string is required (\"4.50\")."}
+
+
 class StrictIntegerField(serializers.IntegerField):
     """A JSON integer only: no strings ("5"), floats (5.0) or booleans."""
 
@@ -39,6 +45,17 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean only: no 0/1 or "true" strings."""
+
+    default_error_messages = {"invalid": "A JSON boolean is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
 
 
 class QueryBooleanField(serializers.BooleanField):

@@ -71,8 +71,23 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+def page_serializer(child_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of one page-number page of `child_class` items, for an extra action that
+    paginates (drf-yasg pages only a viewset's own `list`)."""
+    return type(
+        f"{child_class.__name__.removesuffix('Serializer')}Page",
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": child_class(many=True),
+        },
+    )
+
+
 API_DESCRIPTION = """
-DreamTrack: tasks with XP, coins, levels, streaks, achievements and a shop (habits, dreams and the social features are coming).
+DreamTrack: tasks, habits and dreams with XP, coins, levels, streaks and achievements; a shop, roulette and friends.
 
 **Auth**: `Authorization: Bearer <access>` from `POST /api/v1/auth/token/` (Authorize button above).
 Access tokens live 15 min, refresh tokens 7 days; refreshing rotates and blacklists the old one.
@@ -303,6 +318,16 @@ class DreamTrackAutoSchema(SwaggerAutoSchema):
         parameters = super().add_manual_parameters(parameters)
         if self._is_idempotent() and not any(p.name == "Idempotency-Key" for p in parameters):
             parameters = [*parameters, IDEMPOTENCY_HEADER]
+        return parameters
+
+    def get_request_body_parameters(self, consumes):
+        # drf-yasg marks every body required; one whose fields are all optional (check-in's
+        # `{date?}`) may be left out altogether, and the views accept that.
+        parameters = super().get_request_body_parameters(consumes)
+        serializer = self.get_request_serializer()
+        if isinstance(serializer, serializers.Serializer) and not any(f.required for f in serializer.fields.values()):
+            for parameter in parameters:
+                parameter.required = False
         return parameters
 
     def get_response_serializers(self):

@@ -1,6 +1,7 @@
 from drf_yasg.utils import swagger_serializer_method
 from rest_framework import serializers
 
+from apps.core.fields import StrictCharField
 from apps.progression.serializers import RewardSummarySerializer
 from apps.tasks.models import Difficulty
 from apps.tasks.serializers import TaskSerializer
@@ -34,8 +35,8 @@ class DreamSerializer(serializers.Serializer):
 
 
 class DreamCreateInputSerializer(serializers.Serializer):
-    title = serializers.CharField(min_length=1, max_length=200)
-    description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    title = StrictCharField(min_length=1, max_length=200)
+    description = StrictCharField(max_length=5000, allow_blank=True, required=False, default="")
     target_date = serializers.DateField(allow_null=True, required=False, default=None)
 
 
@@ -46,14 +47,15 @@ class DreamUpdateInputSerializer(DreamCreateInputSerializer):
 
 
 class DreamStepInputSerializer(serializers.Serializer):
-    title = serializers.CharField(min_length=1, max_length=200)
-    description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    title = StrictCharField(min_length=1, max_length=200)
+    description = StrictCharField(max_length=5000, allow_blank=True, required=False, default="")
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False, default=Difficulty.EASY)
     deadline = serializers.DateField(allow_null=True, required=False, default=None)
 
 
 class DreamStepsBulkInputSerializer(serializers.Serializer):
-    steps = DreamStepInputSerializer(many=True, min_length=1, max_length=MAX_BULK_STEPS)
+    # A ListField, not many=True: its length limits reach the schema as minItems/maxItems.
+    steps = serializers.ListField(child=DreamStepInputSerializer(), min_length=1, max_length=MAX_BULK_STEPS)
 
 
 class DreamStepsBulkResultSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
 from apps.core.response_cache import cached_per_user
-from apps.core.schema import ErrorSerializer
+from apps.core.schema import ErrorSerializer, page_serializer
 from apps.tasks.serializers import TaskSerializer
 
 from .filters import DreamFilter
@@ -102,7 +102,7 @@ class DreamViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         method="get",
         operation_summary="A dream's steps",
         operation_description="The tasks of this dream, in the order they were added (paginated).",
-        responses={200: TaskSerializer(many=True), 404: ErrorSerializer},
+        responses={200: page_serializer(TaskSerializer), 404: ErrorSerializer},
     )
     @swagger_auto_schema(
         method="post",

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from rest_framework import serializers
 
+from apps.core.fields import StrictBooleanField, StrictCharField, StrictDecimalField, StrictIntegerField
 from apps.progression.serializers import RewardSummarySerializer
 
 from .models import Difficulty, Habit
@@ -16,10 +17,10 @@ class HabitScheduleSerializer(serializers.Serializer):
 
     type = serializers.ChoiceField(choices=Habit.ScheduleType.choices, default=Habit.ScheduleType.DAILY)
     days = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=6), required=False, max_length=7, default=list
+        child=StrictIntegerField(min_value=0, max_value=6), required=False, max_length=7, default=list
     )
-    times = serializers.IntegerField(min_value=1, max_value=7, required=False, allow_null=True, default=None)
-    every = serializers.IntegerField(min_value=1, max_value=365, required=False, allow_null=True, default=None)
+    times = StrictIntegerField(min_value=1, max_value=7, required=False, allow_null=True, default=None)
+    every = StrictIntegerField(min_value=1, max_value=365, required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         kind = attrs.get("type") or Habit.ScheduleType.DAILY  # a PATCH sends the whole schedule
@@ -158,16 +159,16 @@ class HabitSerializer(serializers.Serializer):
 class HabitInputSerializer(serializers.Serializer):
     """Create (title and kind required) or, with `partial=True`, edit a habit. `kind` cannot change."""
 
-    title = serializers.CharField(min_length=1, max_length=200)
-    description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    title = StrictCharField(min_length=1, max_length=200)
+    description = StrictCharField(max_length=5000, allow_blank=True, required=False, default="")
     kind = serializers.ChoiceField(choices=Habit.Kind.choices)
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False, default=Difficulty.EASY)
     schedule = HabitScheduleSerializer(required=False)
-    target_per_day = serializers.IntegerField(min_value=1, max_value=100, required=False, default=1)
-    unit = serializers.CharField(max_length=32, allow_blank=True, required=False, default="")
-    baseline_per_day = serializers.IntegerField(min_value=0, max_value=100000, required=False, default=0)
-    cost_per_unit = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, default=0)
-    archived = serializers.BooleanField(required=False, default=False)
+    target_per_day = StrictIntegerField(min_value=1, max_value=100, required=False, default=1)
+    unit = StrictCharField(max_length=32, allow_blank=True, required=False, default="")
+    baseline_per_day = StrictIntegerField(min_value=0, max_value=100000, required=False, default=0)
+    cost_per_unit = StrictDecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, default="0")
+    archived = StrictBooleanField(required=False, default=False)
 
     def validate_kind(self, value):
         habit = self.context.get("habit")
@@ -199,7 +200,7 @@ class HabitRewardResultSerializer(serializers.Serializer):
 
 
 class QuitLogInputSerializer(serializers.Serializer):
-    count = serializers.IntegerField(min_value=0, max_value=10000, help_text="Units; 0 reports a clean day.")
+    count = StrictIntegerField(min_value=0, max_value=10000, help_text="Units; 0 reports a clean day.")
     occurred_at = serializers.DateTimeField(
         required=False, help_text="Default now; at most 48 hours ago, never in the future."
     )

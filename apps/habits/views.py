@@ -6,12 +6,22 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.errors import InsufficientFunds, NotFound
 from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
 from apps.core.localday import local_date
 from apps.core.response_cache import cached_per_user
-from apps.core.schema import ErrorSerializer
+from apps.core.schema import ErrorSerializer, error_responses
 
+from .exceptions import (
+    CheckInUndoWindowClosed,
+    HabitAlreadyCheckedIn,
+    HabitArchived,
+    HabitNotCheckedIn,
+    NotABuildHabit,
+    NotAQuitHabit,
+    QuitDaySettled,
+)
 from .filters import HabitFilter
 from .models import Habit
 from .selectors import habit_history, habit_list_for_user, habits_with_metrics
@@ -148,7 +158,10 @@ class HabitViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         "for the daily streak. A day outside the schedule counts and pays but earns no habit streak. "
         "A quit habit: 400 `not_a_build_habit`; archived: 409 `habit_archived`. Accepts `Idempotency-Key`.",
         request_body=HabitCheckInInputSerializer,
-        responses={201: HabitRewardResultSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer},
+        responses={
+            201: HabitRewardResultSerializer,
+            **error_responses(NotFound, NotABuildHabit, HabitArchived, HabitAlreadyCheckedIn),
+        },
     )
     @action(detail=True, methods=["post"], url_path="check-in")
     @idempotent
@@ -164,7 +177,12 @@ class HabitViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         "409 `undo_window_closed`; none: 409 `not_checked_in`). Its own reward is taken back (negative "
         "`rewards.xp`/`coins`); coins already spent: 409 `insufficient_funds`, nothing changed.",
         manual_parameters=UNDO_PARAMS,
-        responses={200: HabitRewardResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: HabitRewardResultSerializer,
+            **error_responses(
+                NotFound, NotABuildHabit, HabitArchived, HabitNotCheckedIn, CheckInUndoWindowClosed, InsufficientFunds
+            ),
+        },
     )
     @check_in.mapping.delete
     @idempotent
@@ -182,7 +200,7 @@ class HabitViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         "this response when this request settles it. A build habit: 400 `not_a_quit_habit`. Accepts "
         "`Idempotency-Key`.",
         request_body=QuitLogInputSerializer,
-        responses={201: QuitLogResultSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer},
+        responses={201: QuitLogResultSerializer, **error_responses(NotFound, NotAQuitHabit, HabitArchived, QuitDaySettled)},
     )
     @action(detail=True, methods=["post"])
     @idempotent

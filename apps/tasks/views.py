@@ -55,8 +55,9 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
 
     @swagger_auto_schema(
         operation_summary="Create a task",
+        operation_description="`dream`, when given, must be one of my dreams: another player's (or none) is a 404.",
         request_body=TaskInputSerializer,
-        responses={201: TaskSerializer},
+        responses={201: TaskSerializer, **error_responses((404, "not_found", "The `dream` is not one of yours."))},
     )
     def create(self, request, *args, **kwargs):
         data = TaskInputSerializer(data=request.data)
@@ -67,9 +68,10 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
     @swagger_auto_schema(
         operation_summary="Edit a task",
         operation_description="Title, description, difficulty, deadline, dream. Editing a completed task never "
-        "changes what its completion earned; status changes only via complete/reopen.",
+        "changes what its completion earned; status changes only via complete/reopen. A `dream` that is not "
+        "one of mine: 404.",
         request_body=TaskInputSerializer,
-        responses={200: TaskSerializer},
+        responses={200: TaskSerializer, **error_responses(NotFound)},
     )
     def partial_update(self, request, *args, **kwargs):
         task = self.get_object()

@@ -41,6 +41,10 @@ def world(make_user, monkeypatch, settings):
     # Throttles answer 429 (documented everywhere); here they would only cut the run short.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {k: "100000/min" for k in ("anon", "user", "login", "spend", "ai")})
     settings.DONATION_WEBHOOK_SECRET = "fuzz-webhook-secret"  # unsigned requests: 401, not 503
+    # Step generation configured (else every request is a 503 `ai_unavailable`), aimed at a
+    # closed local port: a job that runs fails at once, without the network.
+    settings.OPENROUTER_API_KEY = "fuzz-not-a-key"
+    settings.OPENROUTER_BASE_URL = "http://127.0.0.1:9/api/v1"
     call_command("seed", stdout=StringIO())
     player = make_user("fuzzer")
     fund(player, coins=5000, crystals=500, xp=3000)
