@@ -79,12 +79,13 @@ class Board:
         return f"{self.key}:i"
 
     @property
-    def expire_at(self) -> int:
-        """Unix time the Redis keys expire at (0: never)."""
+    def ttl(self) -> int:
+        """Seconds the Redis keys of the board live on (0: for ever): until a few days
+        after its last date, at least an hour (a board of a past period built on demand)."""
         if self.last is None:
             return 0
         end = datetime.combine(self.last + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + KEEP_AFTER_END
-        return int(end.timestamp())
+        return max(int((end - timezone.now()).total_seconds()), 3600)
 
     def date_filter(self) -> Q:
         return Q() if self.first is None else Q(date__gte=self.first, date__lte=self.last)
@@ -166,7 +167,7 @@ def _member_user_id(member: bytes | str) -> int:
     return _ID_MAX - int(member[18:])
 
 
-# KEYS: the sorted set, the index hash. ARGV: expire-at (0: never), then (user id, xp,
+# KEYS: the sorted set, the index hash. ARGV: seconds to live (0: for ever), then (user id, xp,
 # member) triples. Writes a player only when the member's time is not older than the
 # one stored: an on-commit write that arrives late never replaces a newer total.
 _WRITE = """
@@ -182,8 +183,8 @@ for i = 2, #ARGV, 3 do
   end
 end
 if tonumber(ARGV[1]) > 0 and n > 0 then
-  redis.call('EXPIREAT', KEYS[1], ARGV[1])
-  redis.call('EXPIREAT', KEYS[2], ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  redis.call('EXPIRE', KEYS[2], ARGV[1])
 end
 return n
 """
@@ -240,7 +241,7 @@ def _script(client, name: str, source: str):
 
 def _write(client, board: Board, rows, *, pipe=None) -> None:
     """Write the players' totals ({user_id, xp, reached}) onto a built board."""
-    args = [board.expire_at]
+    args = [board.ttl]
     for row in rows:
         args += [row["user_id"], row["xp"], _member(row["user_id"], row["reached"])]
     if len(args) > 1:
@@ -356,7 +357,9 @@ def board_rebuild(board: Board, *, client=None, chunk: int = 1000) -> bool:
         started = timezone.now()
         tmp = f"{board.key}:build:{token}"
         tmp_index = f"{tmp}:i"
-        client.hset(tmp_index, "_", "1")  # the index exists, even for an empty board: "built"
+        # The index exists, even for an empty board: "built". The build's keys expire
+        # with the lock should the build die half-way.
+        client.pipeline(transaction=False).hset(tmp_index, "_", "1").expire(tmp_index, REBUILD_LOCK_SECONDS).execute()
         written = 0
         pipe = client.pipeline(transaction=False)
         batch_z, batch_i = {}, {}
@@ -366,12 +369,14 @@ def board_rebuild(board: Board, *, client=None, chunk: int = 1000) -> bool:
             batch_i[row["user_id"]] = member
             if len(batch_z) >= chunk:
                 pipe.zadd(tmp, batch_z)
+                pipe.expire(tmp, REBUILD_LOCK_SECONDS)
                 pipe.hset(tmp_index, mapping=batch_i)
                 written += len(batch_z)
                 batch_z, batch_i = {}, {}
                 pipe.execute()
         if batch_z:
             pipe.zadd(tmp, batch_z)
+            pipe.expire(tmp, REBUILD_LOCK_SECONDS)
             pipe.hset(tmp_index, mapping=batch_i)
             written += len(batch_z)
         swap = client.pipeline(transaction=True)
@@ -380,9 +385,11 @@ def board_rebuild(board: Board, *, client=None, chunk: int = 1000) -> bool:
         else:
             swap.delete(board.key)
         swap.rename(tmp_index, board.index_key)
-        if board.expire_at:
-            swap.expireat(board.key, board.expire_at)
-            swap.expireat(board.index_key, board.expire_at)
+        for key in (board.key, board.index_key):  # RENAME kept the build's expiry
+            if board.ttl:
+                swap.expire(key, board.ttl)
+            else:
+                swap.persist(key)
         pipe.execute()
         swap.execute()
         changed = DailyActivity.objects.filter(board.date_filter(), xp_changed_at__gte=started - CATCH_UP)
