@@ -15,7 +15,7 @@ request granted:
 6. pay level-ups (each level once in a lifetime), add to the statistics and unlock the
    achievements they reach, paying their rewards; repeated while an unlock leads to another;
 7. write the wallet, the ledger rows and the day's row, and replace the user's cache
-   token when the transaction commits.
+   token (and, when XP changed, write the leaderboards) when the transaction commits.
 
 A caller that also changes a domain row (a task, a purchase's checks) follows the global
 lock order (apps/wallet/locks.py) inside its own `transaction.atomic()`:
