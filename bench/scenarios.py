@@ -332,3 +332,55 @@ SCENARIOS += [
     Scenario(name="habits_uncached", method="GET", path="/api/v1/habits/?page_size=50&_={n}", auth=True,
              setup=_user_with_50_habits_uncached, consumable=True),
 ]
+
+
+# --- leaderboards (issue 17) -----------------------------------------------------------
+
+LEADERBOARD_PLAYERS = 100_000
+
+
+def _leaderboard_of_100k(user) -> dict:
+    """100,000 players (`benchlb-<i>`, created once) with XP on this UTC week's board, this
+    bench user among them far down; the Redis boards rebuilt from the rows (as the
+    `leaderboard_rebuild` command would), so the measured run reads a built board."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from apps.stats.boards import board_for, board_rebuild, board_sync_user, redis_client
+    from apps.stats.models import DailyActivity
+
+    User = get_user_model()
+    today = datetime.datetime.now(datetime.UTC).date()
+    week = board_for("week", today)
+    have = User.objects.filter(username__startswith="benchlb-").count()
+    User.objects.bulk_create(
+        (User(username=f"benchlb-{i}", email=f"benchlb-{i}@bench.invalid", password="!")
+         for i in range(have, LEADERBOARD_PLAYERS)),
+        batch_size=5000,
+    )
+    rows = DailyActivity.objects.filter(date=today, user__username__startswith="benchlb-")
+    stale = rows.count() < LEADERBOARD_PLAYERS
+    if stale:
+        now = timezone.now()
+        ids = User.objects.filter(username__startswith="benchlb-").values_list("id", flat=True)
+        DailyActivity.objects.bulk_create(
+            (DailyActivity(user_id=uid, date=today, xp_earned=10 + uid % 5000,
+                           xp_changed_at=now - datetime.timedelta(seconds=uid % 3600)) for uid in ids.iterator()),
+            batch_size=5000, ignore_conflicts=True,
+        )
+    DailyActivity.objects.get_or_create(user=user, date=today, defaults={"xp_earned": 1000, "xp_changed_at": timezone.now()})
+    client = redis_client()
+    if client is not None and (stale or not client.exists(week.index_key)):
+        board_rebuild(week, client=client)  # once: the rows went in behind the reward path's back
+    elif client is not None:
+        board_sync_user(user_id=user.pk, days=[today], client=client)
+    return {}
+
+
+SCENARIOS += [
+    # Target: ratio >= 0.35 with 100,000 players on the board, the caller's rank exact.
+    Scenario(name="leaderboard", method="GET", path="/api/v1/leaderboard/?scope=global&period=week", auth=True,
+             per_user=True, setup=_leaderboard_of_100k),
+]

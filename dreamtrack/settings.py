@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "apps.habits",
     "apps.friends",
     "apps.notifications",
+    "apps.leaderboards",
     "apps.profiles",
 ]
 

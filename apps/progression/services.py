@@ -15,7 +15,7 @@ request granted:
 6. pay level-ups (each level once in a lifetime), add to the statistics and unlock the
    achievements they reach, paying their rewards; repeated while an unlock leads to another;
 7. write the wallet, the ledger rows and the day's row, and replace the user's cache
-   token when the transaction commits.
+   token (and, when XP changed, write the leaderboards) when the transaction commits.
 
 A caller that also changes a domain row (a task, a purchase's checks) follows the global
 lock order (apps/wallet/locks.py) inside its own `transaction.atomic()`:
@@ -43,6 +43,7 @@ from apps.core.errors import InsufficientFunds
 from apps.core.localday import local_date
 from apps.core.user_version import user_version_bump
 from apps.inventory.services import inventory_grant
+from apps.stats.boards import board_touch
 from apps.stats.selectors import daily_activity_get
 from apps.stats.sql import counters_add, daily_activity_add
 from apps.streaks.services import streak_current_today, streak_register_activity
@@ -261,7 +262,11 @@ class UserProgressService:
                 setattr(wallet, currency, changes.balances[currency])
             wallet.save(update_fields=[*changed, "max_level_rewarded", "updated_at"])
         LedgerEntry.objects.bulk_create(changes.ledger)
-        daily_activity_add(user_id=self.user_id, day=changes.day, deltas=changes.daily)
+        # Taken under the wallet lock: one player's XP changes get increasing times
+        # (the leaderboards' "reached first").
+        daily_activity_add(user_id=self.user_id, day=changes.day, deltas=changes.daily, at=timezone.now())
+        if changes.daily.get("xp_earned"):
+            board_touch(user_id=self.user_id, days=[changes.day])
         user_version_bump(self.user_id)
 
     # -- the moves ------------------------------------------------------------------

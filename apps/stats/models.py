@@ -1,5 +1,11 @@
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
+
+# `xp_changed_at` of rows whose XP never changed (and of rows written before the
+# column existed): earlier than any real change, so it never wins a tie-break.
+XP_NEVER_CHANGED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class StatCounter(models.Model):
@@ -34,10 +40,15 @@ class DailyActivity(models.Model):
     quit_logs = models.IntegerField(default=0)
     xp_earned = models.BigIntegerField(default=0)
     coins_earned = models.BigIntegerField(default=0)
+    # When `xp_earned` last changed: a leaderboard breaks ties by who reached their
+    # period total first (the latest change among the period's rows; apps/stats/boards.py).
+    xp_changed_at = models.DateTimeField(default=XP_NEVER_CHANGED)
 
     class Meta:
         ordering = ["date"]
         constraints = [models.UniqueConstraint(fields=["user", "date"], name="daily_activity_user_date_unique")]
+        # The global leaderboards add up every player's rows of a range of dates.
+        indexes = [models.Index(fields=["date"], name="daily_activity_date_idx")]
         verbose_name_plural = "daily activity"
 
     def __str__(self) -> str:
