@@ -66,3 +66,14 @@ class QueryBooleanField(serializers.BooleanField):
         if value in self.FALSE_VALUES:
             return False
         self.fail("invalid")
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean only: no strings ("true"), numbers (1) or null."""
+
+    default_error_messages = {"invalid": "A JSON boolean is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
