@@ -23,7 +23,7 @@ def blocked_between(user_id: int, other_id: int) -> bool:
 def hidden_user_ids(user_id: int) -> set[int]:
     """Ids of the players hidden from `user_id` by a block either way (for search and
     profiles; a player's block list is short)."""
-    rows = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id)).values_list("blocker_id", "blocked_id")
+    rows = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id)).order_by().values_list("blocker_id", "blocked_id")
     return {blocked if blocker == user_id else blocker for blocker, blocked in rows}
 
 
