@@ -35,6 +35,15 @@ from .services import (
 )
 
 User = get_user_model()
+MAX_ID = 2**63 - 1
+
+
+def path_id(value) -> int:
+    """An id from the path (digits only): one no row can have is a 404, not a database overflow."""
+    number = int(value)
+    if number > MAX_ID:
+        raise NotFound()
+    return number
 
 
 def profiles_by_id(user_ids, request) -> dict[int, dict]:
@@ -92,7 +101,7 @@ class FriendViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Ge
         responses={204: "Removed"},
     )
     def destroy(self, request, *args, **kwargs):
-        friend_remove(user=request.user, friend_id=int(kwargs["user_id"]))
+        friend_remove(user=request.user, friend_id=path_id(kwargs["user_id"]))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -140,7 +149,7 @@ class FriendRequestViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
         return Response(_one_request(friend_request, request), status=status.HTTP_201_CREATED)
 
     def _answer(self, request, pk, service):
-        return Response(_one_request(service(user=request.user, request_id=int(pk)), request))
+        return Response(_one_request(service(user=request.user, request_id=path_id(pk)), request))
 
     @swagger_auto_schema(
         operation_summary="Accept a friend request (its recipient)",
@@ -250,7 +259,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post", "delete"])
     def block(self, request, pk=None):
         if request.method == "POST":
-            user_block(user=request.user, user_id=int(pk))
+            user_block(user=request.user, user_id=path_id(pk))
         else:
-            user_unblock(user=request.user, user_id=int(pk))
+            user_unblock(user=request.user, user_id=path_id(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

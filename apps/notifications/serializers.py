@@ -8,8 +8,10 @@ MAX_READ_IDS = 1000
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    payload = serializers.DictField(help_text="Small, by kind: e.g. {request_id, from_user {id, username}}, "
-                                    "{user {id, username}}, {code, title}, {level}, {days}.")
+    payload = serializers.JSONField(
+        help_text="A small object, by kind: friend_request {request_id, from_user {id, username}}, friend_accepted "
+        "{user {id, username}}, achievement_unlocked {code, title}, level_up {level}, streak_milestone {days}."
+    )
 
     class Meta:
         model = Notification

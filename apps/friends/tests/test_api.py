@@ -148,6 +148,16 @@ def test_block_errors(ann):
     error(a.post("/api/v1/users/99999999999999999999999999/block/"), 404, "not_found")
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("delete", "/api/v1/friends/{}/"), ("post", REQUESTS + "{}/accept/"), ("post", REQUESTS + "{}/decline/"),
+     ("post", REQUESTS + "{}/cancel/"), ("post", "/api/v1/users/{}/block/"), ("delete", "/api/v1/users/{}/block/"),
+     ("get", "/api/v1/users/{}/")],
+)
+def test_ids_past_any_row_are_404(ann, method, path):
+    error(getattr(client_for(ann), method)(path.format("57734497129530167431531605481912430525")), 404, "not_found")
+
+
 def test_search_is_a_case_insensitive_prefix_and_includes_yourself(ann, make_user):
     for name in ("Anna", "anders", "bob", "xann"):
         make_user(name)
