@@ -72,7 +72,7 @@ class ErrorSerializer(serializers.Serializer):
 
 
 API_DESCRIPTION = """
-DreamTrack: tasks with XP, coins, levels, streaks, achievements and a shop (habits, dreams and the social features are coming).
+DreamTrack: tasks with XP, coins, levels, streaks, achievements and a shop; habits, dreams, the roulette, friends and notifications (trades and the leaderboard are coming).
 
 **Auth**: `Authorization: Bearer <access>` from `POST /api/v1/auth/token/` (Authorize button above).
 Access tokens live 15 min, refresh tokens 7 days; refreshing rotates and blacklists the old one.
