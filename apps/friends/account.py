@@ -3,6 +3,8 @@
 The rows cascade with the user; `on_delete` first takes 1 from each friend's `friends`
 statistic, under the wallet locks of the user and its friends (ascending ids, one pass).
 """
+from django.db.models import F
+
 from apps.core.user_version import user_version_bump
 from apps.stats.sql import counters_add
 from apps.wallet.locks import lock_wallets
@@ -14,7 +16,7 @@ def export(user) -> dict:
     return {
         "friends": Friendship.objects.filter(user=user)
         .order_by("created_at", "id")
-        .values("friend_id", "friend__username", "created_at")
+        .values("friend_id", "created_at", username=F("friend__username"))
         .iterator(chunk_size=500),
         "requests_sent": FriendRequest.objects.filter(from_user=user)
         .order_by("created_at", "id")
@@ -34,8 +36,9 @@ def on_delete(user) -> None:
     if not friend_ids:
         return
     lock_wallets(user_ids=[user.pk, *friend_ids])
-    # Read again under the locks: a friendship may have ended or begun meanwhile (a late
-    # one locks its friend's wallet out of the ascending order: rare, and only a wait).
+    # Read again under the locks: a friendship may have ended or begun meanwhile. A late one
+    # locks its friend's wallet after the others, out of the ascending order: rare enough to
+    # accept (at worst PostgreSQL breaks a deadlock and the deletion is retried).
     current = sorted(Friendship.objects.filter(user=user).values_list("friend_id", flat=True))
     late = set(current) - set(friend_ids)
     if late:
