@@ -352,6 +352,9 @@ DREAMTRACK_QUIT_HEALTH_MILESTONES = [
     {"after": 365 * 86400, "label": "1 year", "text": "Your extra risk of coronary heart disease is about half a smoker's."},
 ]
 
+# Social. Read notifications older than this are deleted by the daily job (unread ones stay).
+DREAMTRACK_NOTIFICATION_RETENTION_DAYS = env_int("DREAMTRACK_NOTIFICATION_RETENTION_DAYS", 30)
+
 # --- Logging: structured (one JSON object a line) to stdout ----------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {

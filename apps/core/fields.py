@@ -47,17 +47,6 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class StrictBooleanField(serializers.BooleanField):
-    """A JSON boolean only: no 0/1 or "true" strings."""
-
-    default_error_messages = {"invalid": "A JSON boolean is required."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid")
-        return data
-
-
 class QueryBooleanField(serializers.BooleanField):
     """A boolean query parameter: `true`/`false` (any case) or `1`/`0`; absent or
     empty is None. DRF's BooleanField also takes `yes`, `on`, `t`, `null`... so a
@@ -83,3 +72,14 @@ class QueryBooleanField(serializers.BooleanField):
         if value in self.FALSE_VALUES:
             return False
         self.fail("invalid")
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean only: no strings ("true"), numbers (1) or null."""
+
+    default_error_messages = {"invalid": "A JSON boolean is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data

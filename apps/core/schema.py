@@ -87,7 +87,7 @@ def page_serializer(child_class: type[serializers.Serializer]) -> type[serialize
 
 
 API_DESCRIPTION = """
-DreamTrack: tasks, habits and dreams with XP, coins, levels, streaks and achievements; a shop, roulette and friends.
+DreamTrack: tasks, habits and dreams with XP, coins, levels, streaks and achievements; a shop, a daily roulette, friends, trades, leaderboards and notifications.
 
 **Auth**: `Authorization: Bearer <access>` from `POST /api/v1/auth/token/` (Authorize button above).
 Access tokens live 15 min, refresh tokens 7 days; refreshing rotates and blacklists the old one.

@@ -97,3 +97,13 @@ def user_version_settle(user_id: int) -> None:
     if hook is not None and hook.dirty:
         _replace(user_id, user_row=hook.user_row_dirty)
         hook.dirty = hook.user_row_dirty = False
+
+
+def user_versions_bump(user_ids) -> None:
+    """`user_version_bump` for several users; outside a transaction, one cache round trip."""
+    user_ids = sorted(set(user_ids))
+    if transaction.get_connection().in_atomic_block:
+        for user_id in user_ids:
+            user_version_bump(user_id)
+    elif user_ids:
+        cache.set_many({VERSION_KEY.format(user_id): uuid.uuid4().hex for user_id in user_ids}, None)

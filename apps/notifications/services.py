@@ -1,5 +1,8 @@
 """Writing notifications: the one entry point for every app that tells a player something."""
 from django.db import transaction
+from django.utils import timezone
+
+from apps.core.user_version import user_versions_bump
 
 from .models import Notification
 
@@ -19,3 +22,23 @@ def notify_many(notifications: list[tuple[int, str, dict]]) -> None:
 
 def _create(rows: list[Notification]) -> None:
     Notification.objects.bulk_create(rows)
+    # The dashboard (cached per user) shows the unread count.
+    user_versions_bump({row.user_id for row in rows})
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None, all: bool = False, now=None) -> int:  # noqa: A002
+    """Mark the user's unread notifications read: those with these ids, or all of them.
+    Ids of other players' notifications are ignored. How many were marked."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if not all:
+        unread = unread.filter(pk__in=ids or [])
+    marked = unread.update(read_at=now or timezone.now())
+    if marked:
+        user_versions_bump({user.pk})
+    return marked
+
+
+def notifications_prune(*, before) -> int:
+    """Delete read notifications read before `before` (the daily job); how many."""
+    deleted, _ = Notification.objects.filter(read_at__lt=before).delete()
+    return deleted

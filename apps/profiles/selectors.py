@@ -13,6 +13,7 @@ from apps.boosts.selectors import active_boosts_for_user
 from apps.core.localday import local_date
 from apps.habits.selectors import habits_due_today
 from apps.inventory.models import InventoryItem, ItemType
+from apps.notifications.selectors import unread_count
 from apps.shop.images import default_image_url, item_image_url
 from apps.streaks.models import Streak
 from apps.streaks.rules import streak_on
@@ -156,6 +157,5 @@ def dashboard_for_user(user, request) -> dict:
         "recent_achievements": achievements["recent"],
         "tasks": task_counts_for_user(user=user, today=local_date(user)),
         "habits_due_today": habits_due_today(user=user, today=local_date(user)),
-        # Notifications arrive with their issue; until then there are none.
-        "unread_notifications": 0,
+        "unread_notifications": unread_count(user_id=user.pk),
     }

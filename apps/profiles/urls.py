@@ -1,10 +1,6 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from . import views
-
-router = SimpleRouter()
-router.register("users", views.UserViewSet, basename="users")
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
@@ -15,5 +11,4 @@ urlpatterns = [
     path("me/password/", views.PasswordView.as_view(), name="me-password"),
     path("me/export/", views.ExportView.as_view(), name="me-export"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
-    *router.urls,
 ]

@@ -1,9 +1,8 @@
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,11 +19,9 @@ from apps.accounts.serializers import (
     PasswordChangeInputSerializer,
     ProfileSerializer,
     ProfileUpdateInputSerializer,
-    PublicProfileSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
     TokenPairSerializer,
-    UserSearchQuerySerializer,
 )
 from apps.accounts.services import (
     PROFILE_FIELDS,
@@ -43,10 +40,9 @@ from apps.core.schema import error_responses
 from apps.core.throttling import LoginAccountThrottle
 from apps.shop.selectors import VERSION_KEY as SHOP_VERSION_KEY
 
-from .selectors import dashboard_for_user, my_profile, public_profiles, public_users_queryset
+from .selectors import dashboard_for_user, my_profile
 from .serializers import DashboardSerializer
 
-User = get_user_model()
 
 def _first_boost_expiry(data):
     """A cached profile or dashboard lasts no longer than its first active boost."""
@@ -117,39 +113,6 @@ class DashboardView(APIView):
     def get(self, request):
         return Response(dashboard_for_user(request.user, request))
 
-
-class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Public profiles. `?search=` matches a username prefix (case-insensitive)."""
-
-    serializer_class = PublicProfileSerializer
-    filter_backends = []
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        qs = User.objects.filter(is_active=True).order_by("username", "id")
-        if self.action == "list":
-            query = UserSearchQuerySerializer(data={"search": self.request.query_params.get("search", "")})
-            query.is_valid(raise_exception=True)  # too long or a NUL: 400 (else a 500 in the LIKE)
-            search = query.validated_data["search"]
-            if search:
-                qs = qs.filter(username__istartswith=search)
-        return public_users_queryset(qs)
-
-    @swagger_auto_schema(
-        operation_summary="Find players",
-        manual_parameters=[
-            openapi.Parameter(
-                "search", openapi.IN_QUERY, type=openapi.TYPE_STRING, max_length=150, description="Username prefix"
-            )
-        ],
-    )
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(public_profiles(page, request))
-
-    @swagger_auto_schema(operation_summary="A player's public profile")
-    def retrieve(self, request, *args, **kwargs):
-        return Response(public_profiles([self.get_object()], request)[0])
 
 class RegisterView(APIView):
     permission_classes = [AllowAny]

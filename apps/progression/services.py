@@ -15,7 +15,9 @@ request granted:
 6. pay level-ups (each level once in a lifetime), add to the statistics and unlock the
    achievements they reach, paying their rewards; repeated while an unlock leads to another;
 7. write the wallet, the ledger rows and the day's row, and replace the user's cache
-   token (and, when XP changed, write the leaderboards) when the transaction commits.
+   token (and, when XP changed, write the leaderboards) when the transaction commits;
+8. tell the player what it reached (`achievement_unlocked`, `level_up` for a level reached
+   for the first time, `streak_milestone`): notifications written once the transaction commits.
 
 A caller that also changes a domain row (a task, a purchase's checks) follows the global
 lock order (apps/wallet/locks.py) inside its own `transaction.atomic()`:
@@ -43,6 +45,8 @@ from apps.core.errors import InsufficientFunds
 from apps.core.localday import local_date
 from apps.core.user_version import user_version_bump
 from apps.inventory.services import inventory_grant
+from apps.notifications.models import Notification
+from apps.notifications.services import notify_many
 from apps.stats.boards import board_touch
 from apps.stats.selectors import daily_activity_get
 from apps.stats.sql import counters_add, daily_activity_add
@@ -178,6 +182,7 @@ class UserProgressService:
         if not transaction.get_connection().in_atomic_block:
             raise transaction.TransactionManagementError("UserProgressService.apply() runs inside the caller's transaction.atomic().")
         wallet = self.lock()
+        level_rewarded_before = wallet.max_level_rewarded
         changes = _Changes(
             event=event,
             day=event.day or local_date(self.user, self.now),
@@ -192,6 +197,7 @@ class UserProgressService:
         self._pay_levels_and_achievements(changes)
         self._persist(changes)
         changes.summary.level_after = level_for_xp(wallet.xp)
+        self._notify(changes.summary, level_rewarded_before)
         return changes.summary
 
     # -- the steps -----------------------------------------------------------------
@@ -268,6 +274,16 @@ class UserProgressService:
         if changes.daily.get("xp_earned"):
             board_touch(user_id=self.user_id, days=[changes.day])
         user_version_bump(self.user_id)
+
+    def _notify(self, summary: RewardSummary, level_rewarded_before: int) -> None:
+        kinds = Notification.Kind
+        rows = [(self.user_id, kinds.ACHIEVEMENT_UNLOCKED, {"code": a["code"], "title": a["title"]}) for a in summary.achievements]
+        # A level regained after a reversal pays nothing again, and is not announced again.
+        if self.wallet.max_level_rewarded > level_rewarded_before:
+            rows.append((self.user_id, kinds.LEVEL_UP, {"level": self.wallet.max_level_rewarded}))
+        if summary.streak_milestone is not None:
+            rows.append((self.user_id, kinds.STREAK_MILESTONE, {"days": summary.streak_milestone}))
+        notify_many(rows)
 
     # -- the moves ------------------------------------------------------------------
     def _move(self, changes: _Changes, currency: str, amount: int, reason: str, ref: str, *, reversal: bool = False):
