@@ -1,5 +1,6 @@
 """Throwaway Redis and PostgreSQL servers, and app servers in subprocesses, for the
-fault tests: each test stops and starts real services of its own, never the shared ones.
+fault tests: each test stops and starts real services of its own, never the shared ones,
+each on a port free when it starts (so that two runs on one machine do not meet).
 
 `throwaway_redis(port)` and `throwaway_postgres(port)` skip the test (reason starting
 "fault test needs") when the server binaries are missing; CI fails on such a skip.
@@ -9,6 +10,7 @@ import glob
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _wait(check, *, what: str, timeout: float = 30.0) -> None:
@@ -63,13 +72,11 @@ class ThrowawayRedis:
 
 
 @contextlib.contextmanager
-def throwaway_redis(port: int = 6390):
+def throwaway_redis(port: int | None = None):
     if not (shutil.which("redis-server") and shutil.which("redis-cli")):
         pytest.skip("fault test needs redis-server and redis-cli installed")
     directory = tempfile.mkdtemp(prefix="dt-redis-")
-    server = ThrowawayRedis(port, directory)
-    if server.is_up():  # left over by an interrupted run
-        server.stop()
+    server = ThrowawayRedis(port or free_port(), directory)
     server.start()
     try:
         yield server
@@ -106,7 +113,7 @@ class ThrowawayPostgres:
 
 
 @contextlib.contextmanager
-def throwaway_postgres(port: int = 5440):
+def throwaway_postgres(port: int | None = None):
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not (initdb and pg_ctl):
         pytest.skip("fault test needs the PostgreSQL server binaries (initdb, pg_ctl)")
@@ -119,7 +126,7 @@ def throwaway_postgres(port: int = 5440):
         shutil.chown(directory, user="postgres")
     subprocess.run([*as_user, initdb, "-D", directory, "-U", "postgres", "-A", "trust", "--no-sync"],
                    check=True, capture_output=True, timeout=120)
-    server = ThrowawayPostgres(port, directory, as_user)
+    server = ThrowawayPostgres(port or free_port(), directory, as_user)
     server.pg_ctl("start")
     try:
         yield server
@@ -175,8 +182,9 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def app_server(port: int, env: dict, *, threads: int = 4):
-    """gunicorn serving the app on 127.0.0.1:`port` (one worker, `threads` threads)."""
+def app_server(env: dict, *, threads: int = 4):
+    """gunicorn serving the app on a free port of 127.0.0.1 (one worker, `threads` threads)."""
+    port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="dt-app-", suffix=".log", delete=False)  # noqa: SIM115
     command = [sys.executable, "-m", "gunicorn", "dreamtrack.wsgi:application", "--bind", f"127.0.0.1:{port}",
                "--workers", "1", "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "5"]

@@ -1,5 +1,5 @@
 """PostgreSQL restarted under load, for real: an app server (gunicorn, 8 threads) on a
-PostgreSQL cluster of the test's own (port 5440), players completing tasks with
+PostgreSQL cluster of the test's own (on a free port), players completing tasks with
 Idempotency-Keys from several threads, and `pg_ctl restart -m fast` in the middle.
 
 Every answer is a 2xx, a 4xx or the JSON 503 `service_unavailable`, never a 500; the
@@ -21,7 +21,6 @@ pytestmark = pytest.mark.faults
 
 PLAYERS = 4
 TASKS_EACH = 12
-APP_PORT = 8790
 
 
 def _register(url: str, n: int) -> str:
@@ -100,7 +99,7 @@ def _audit(database_url: str) -> dict:
 
 
 def test_a_postgresql_restart_under_load_is_503s_then_every_write_applies_once():
-    with throwaway_postgres(5440) as postgres:
+    with throwaway_postgres() as postgres:
         admin = psycopg2.connect(postgres.url.rsplit("/", 1)[0] + "/postgres")
         admin.autocommit = True
         admin.cursor().execute("CREATE DATABASE dreamtrack_faults")
@@ -113,7 +112,7 @@ def test_a_postgresql_restart_under_load_is_503s_then_every_write_applies_once()
             THROTTLE_ANON="100000/min",
         )
         manage("migrate", "--noinput", env=env)
-        with app_server(APP_PORT, env, threads=8) as url:
+        with app_server(env, threads=8) as url:
             tokens = [_register(url, n) for n in range(PLAYERS)]
             tasks = {token: [_create_task(url, token, f"Task {i}") for i in range(TASKS_EACH)] for token in tokens}
             load = Load(url)

@@ -1,4 +1,4 @@
-"""Redis down and back, for real: the cache is a redis-server of the test's own (port 6390)
+"""Redis down and back, for real: the cache is a redis-server of the test's own (on a free port)
 that the test shuts down (`redis-cli shutdown`) and starts again.
 
 While it is down the API serves reads and writes from the database, idempotency keeps
@@ -32,7 +32,7 @@ RATES = {"anon": "1000/min", "user": "1000/min", "login": "3/min", "spend": "100
 @pytest.fixture
 def redis_server(settings, monkeypatch):
     """The default cache on a throwaway Redis, configured as production configures it."""
-    with throwaway_redis(6390) as server:
+    with throwaway_redis() as server:
         settings.CACHES = {
             "default": {
                 "BACKEND": "django_redis.cache.RedisCache",

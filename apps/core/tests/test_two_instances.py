@@ -21,7 +21,7 @@ from apps.core.testing import is_postgres
 from apps.tasks.tests.factories import TaskFactory
 from apps.wallet.models import LedgerEntry, Wallet
 
-from .fault_services import ROOT, app_env, http, stop_process_group
+from .fault_services import ROOT, app_env, free_port, http, stop_process_group
 
 pytestmark = [
     pytest.mark.two_instances,
@@ -32,7 +32,6 @@ pytestmark = [
     ),
 ]
 
-PORTS = (8791, 8792)
 USER_RATE = 5
 
 
@@ -51,12 +50,15 @@ def servers(django_db_setup, django_db_blocker):
     """(A's URL, B's URL): the script's two servers, once for the module."""
     with django_db_blocker.unblock():
         database_url = _database_url()
+    ports = (free_port(), free_port())
+    while ports[1] == ports[0]:
+        ports = (ports[0], free_port())
     env = app_env(
         DATABASE_URL=database_url,
         REDIS_URL=settings.REDIS_URL,
         MIGRATE="0",  # pytest-django migrated the test database
-        PORT_A=str(PORTS[0]),
-        PORT_B=str(PORTS[1]),
+        PORT_A=str(ports[0]),
+        PORT_B=str(ports[1]),
         PYTHON=sys.executable,
         THROTTLE_USER=f"{USER_RATE}/min",
     )
@@ -64,7 +66,7 @@ def servers(django_db_setup, django_db_blocker):
         ["bash", str(ROOT / "scripts/two_instances.sh")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
-    urls = tuple(f"http://127.0.0.1:{port}" for port in PORTS)
+    urls = tuple(f"http://127.0.0.1:{port}" for port in ports)
     output = []
     try:
         deadline = time.monotonic() + 90
