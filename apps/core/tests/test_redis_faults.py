@@ -108,6 +108,32 @@ def test_the_api_serves_reads_and_writes_with_redis_down_and_recovers_when_it_re
     assert me(api)["xp"] == Wallet.objects.get(user=user).xp > wallet.xp
 
 
+def _parameterless_api_paths() -> list[str]:
+    from django.urls import get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    paths = {"/" + p.replace("^", "").replace("$", "") for p in walk(get_resolver().url_patterns)}
+    return sorted(p for p in paths if p.startswith("/api/v1/") and "<" not in p and "(?P" not in p)
+
+
+def test_with_redis_down_no_read_of_any_route_is_a_server_error(make_user, redis_server):
+    user = make_user()
+    TaskFactory(user=user)
+    api = client_for(user)
+    paths = _parameterless_api_paths()
+    assert "/api/v1/me/" in paths and len(paths) > 20
+    redis_server.stop()
+    answers = {path: api.get(path).status_code for path in paths}
+    assert not {path: status for path, status in answers.items() if status >= 500}
+    assert answers["/api/v1/me/"] == answers["/api/v1/tasks/"] == 200
+
+
 def test_with_redis_down_the_login_limit_holds_and_other_limits_let_requests_through(
     make_user, redis_server, monkeypatch
 ):
