@@ -8,6 +8,7 @@ each on a port free when it starts (so that two runs on one machine do not meet)
 import contextlib
 import glob
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -77,8 +78,8 @@ def throwaway_redis(port: int | None = None):
         pytest.skip("fault test needs redis-server and redis-cli installed")
     directory = tempfile.mkdtemp(prefix="dt-redis-")
     server = ThrowawayRedis(port or free_port(), directory)
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         if server.is_up():
@@ -117,18 +118,23 @@ def throwaway_postgres(port: int | None = None):
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not (initdb and pg_ctl):
         pytest.skip("fault test needs the PostgreSQL server binaries (initdb, pg_ctl)")
-    directory = tempfile.mkdtemp(prefix="dt-pg-")
     as_user: list[str] = []
-    if os.geteuid() == 0:
+    if os.geteuid() == 0:  # initdb refuses root: the cluster runs as the `postgres` system user
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("fault test needs a `postgres` system user to run initdb when run as root")
         if not shutil.which("runuser"):
-            pytest.skip("fault test needs runuser to run PostgreSQL's initdb as a non-root user")
+            pytest.skip("fault test needs runuser to run initdb as the postgres user when run as root")
         as_user = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(directory, user="postgres")
-    subprocess.run([*as_user, initdb, "-D", directory, "-U", "postgres", "-A", "trust", "--no-sync"],
-                   check=True, capture_output=True, timeout=120)
+    directory = tempfile.mkdtemp(prefix="dt-pg-")
     server = ThrowawayPostgres(port or free_port(), directory, as_user)
-    server.pg_ctl("start")
     try:
+        if as_user:
+            shutil.chown(directory, user="postgres")
+        subprocess.run([*as_user, initdb, "-D", directory, "-U", "postgres", "-A", "trust", "--no-sync"],
+                       check=True, capture_output=True, timeout=120)
+        server.pg_ctl("start")
         yield server
     finally:
         server.pg_ctl("stop", "-m", "immediate", check=False)
