@@ -49,7 +49,11 @@ def _write(values: dict, ttl: int | None) -> bool:
         cache.set_many(values, ttl)
         return True
     try:
-        client.set_many(values, timeout=ttl)
+        if len(values) == 1:  # one SET, as `cache.set` sends (set_many adds MULTI/EXEC)
+            [(key, value)] = values.items()
+            client.set(key, value, timeout=ttl)
+        else:
+            client.set_many(values, timeout=ttl)
     except Exception:  # noqa: BLE001 - Redis unreachable: owed (see the module docstring)
         logger.warning("cache unreachable: %d token(s) owed", len(values))
         return False
