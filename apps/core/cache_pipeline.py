@@ -15,10 +15,10 @@ read or counted, as the cache's IGNORE_EXCEPTIONS would have it.
 
 Token writes that Redis did not take (`tokens_store`): a version token replaced while
 Redis is unreachable (apps/core/user_version.py, apps/core/catalog_versions.py) is
-remembered in this process and written before its next cache read. Without that, a
-Redis that comes back with its data (a restart with persistence, a network partition
-that heals) would still hold the token from before the change, and every process would
-serve what was cached under it until the entries expire.
+remembered in this process and written before its next cache read (or with its next
+token write). Without that, a Redis that comes back with its data (a restart with
+persistence, a network partition that heals) would still hold the token from before the
+change, and every process would serve what was cached under it until the entries expire.
 """
 import logging
 import threading
@@ -62,8 +62,11 @@ def _write(values: dict, ttl: int | None) -> bool:
 
 def tokens_store(values: dict[str, str], ttl: int | None) -> None:
     """Write replaced version tokens; while the cache is unreachable they are owed, and
-    written before this process's next cache read."""
+    written before this process's next cache read, or with its next token write (a worker
+    that never reads through here)."""
     if _write(values, ttl):
+        if _owed:
+            _pay_owed()
         return
     with _owed_lock:
         if len(_owed) < OWED_LIMIT:

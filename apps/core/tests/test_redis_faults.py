@@ -193,3 +193,18 @@ def test_a_change_made_while_redis_is_unreachable_is_not_hidden_by_what_redis_ke
     assert cache.get(VERSION_KEY.format(user.pk)) not in (None, old_token)
     assert not cache_pipeline.tokens_owed()
     assert Task.objects.get(pk=task.pk).status == Task.Status.COMPLETED
+
+
+def test_an_owed_token_is_written_with_the_next_token_write(make_user, redis_server):
+    """A process that writes but never reads through the pipeline (a worker) pays too."""
+    first, second = make_user(), make_user()
+    redis_server.stop(save=True)
+    user_version_bump(first.pk)
+    assert VERSION_KEY.format(first.pk) in cache_pipeline.tokens_owed()
+    owed = cache_pipeline.tokens_owed()[VERSION_KEY.format(first.pk)][0]
+    redis_server.start()
+
+    user_version_bump(second.pk)
+
+    assert not cache_pipeline.tokens_owed()
+    assert cache.get(VERSION_KEY.format(first.pk)) == owed
