@@ -3,7 +3,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from apps.core import catalog_versions, throttling
+from apps.core import cache_pipeline, catalog_versions, throttling
 
 
 @pytest.fixture(autouse=True)
@@ -12,10 +12,12 @@ def _clean_cache():
     cache.clear()
     catalog_versions.forget()
     throttling.local_counters_clear()
+    cache_pipeline.tokens_owed_forget()
     yield
     cache.clear()
     catalog_versions.forget()
     throttling.local_counters_clear()
+    cache_pipeline.tokens_owed_forget()
 
 
 @pytest.fixture

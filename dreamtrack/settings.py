@@ -174,6 +174,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
+# Redis down: a worker waits for it, at start as while running (retrying for ever, not
+# 100 times), and consumes again when it returns; see docs/decisions.md, "Faults".
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE = {
     "run-daily-jobs": {"task": "apps.core.tasks.run_daily_jobs", "schedule": 300.0},
 }

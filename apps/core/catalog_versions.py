@@ -22,7 +22,7 @@ import uuid
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 
-from .cache_pipeline import read_and_count
+from .cache_pipeline import read_and_count, tokens_store
 
 _ttls: dict[str, int | None] = {}
 _local = threading.local()
@@ -98,7 +98,7 @@ def version(key: str) -> str | None:
 def bump(key: str) -> None:
     """The catalog changed: a new token, seen at once by this request."""
     token = uuid.uuid4().hex
-    cache.set(key, token, _ttls.get(key))
+    tokens_store({key: token}, _ttls.get(key))
     kept = _kept()
     if kept is not None:
         kept[key] = token

@@ -27,23 +27,27 @@ When tokens are replaced:
   own next read never sees the old copy. Requests read before they write, so
   in production this happens only where one transaction writes and then reads
   (tests run whole scenarios in one transaction).
+
+Tokens are random, never counters: a token lost with a flushed or restarted Redis is
+created again as a new value, never one that something was cached under before. A
+replacement Redis does not take (unreachable) is owed by this process and written before
+its next cache read (`tokens_store`, apps/core/cache_pipeline.py).
 """
 import uuid
 
-from django.core.cache import cache
 from django.db import transaction
+
+from .cache_pipeline import tokens_store
 
 VERSION_KEY = "uv:{}"
 AUTH_VERSION_KEY = "uva:{}"
 
 
 def _replace(user_id: int, *, user_row: bool = False) -> None:
+    tokens = {VERSION_KEY.format(user_id): uuid.uuid4().hex}
     if user_row:
-        cache.set_many(
-            {VERSION_KEY.format(user_id): uuid.uuid4().hex, AUTH_VERSION_KEY.format(user_id): uuid.uuid4().hex}, None
-        )
-    else:
-        cache.set(VERSION_KEY.format(user_id), uuid.uuid4().hex, None)
+        tokens[AUTH_VERSION_KEY.format(user_id)] = uuid.uuid4().hex
+    tokens_store(tokens, None)
 
 
 class _Flush:
@@ -106,4 +110,4 @@ def user_versions_bump(user_ids) -> None:
         for user_id in user_ids:
             user_version_bump(user_id)
     elif user_ids:
-        cache.set_many({VERSION_KEY.format(user_id): uuid.uuid4().hex for user_id in user_ids}, None)
+        tokens_store({VERSION_KEY.format(user_id): uuid.uuid4().hex for user_id in user_ids}, None)
