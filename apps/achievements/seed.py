@@ -31,6 +31,8 @@ CATALOG = [
     ("habit-check-ins-100", "Second Nature", "Check in habits 100 times.", "habit_check_ins", 100, 300, 150, 5),
     ("habit-streak-7", "Seven in a Row", "Keep a habit's streak for 7 of its days (or weeks).", "habit_streak", 7, 75, 40, 0),
     ("habit-streak-30", "Thirty in a Row", "Keep a habit's streak for 30 of its days (or weeks).", "habit_streak", 30, 300, 150, 5),
+    ("first-trade", "Fair Deal", "Complete your first trade with a friend.", "trades_completed", 1, 20, 10, 0),
+    ("trades-10", "Trader", "Complete 10 trades.", "trades_completed", 10, 100, 50, 0),
 ]
 
 FIELDS = ("title", "description", "trigger", "threshold", "reward_xp", "reward_coins", "reward_crystals", "sort_order")

@@ -82,7 +82,7 @@ def test_admin_list_filters(admin_client):
 def test_seed_is_idempotent_and_has_the_contract_set(db):
     out = StringIO()
     seed.run(stdout=out)
-    assert "24 created" in out.getvalue()
+    assert "26 created" in out.getvalue()
     rows = {a.code: a for a in Achievement.objects.all()}
     assert {(a.trigger, a.threshold) for a in rows.values() if a.trigger == "tasks_completed"} == {
         ("tasks_completed", n) for n in (1, 10, 50, 100, 500)
@@ -101,8 +101,8 @@ def test_seed_is_idempotent_and_has_the_contract_set(db):
     assert sorted(a.threshold for a in rows.values() if a.trigger == "habit_streak") == [7, 30]
     out = StringIO()
     seed.run(stdout=out)
-    assert "0 created, 0 updated, 24 unchanged" in out.getvalue()
-    assert Achievement.objects.count() == 24
+    assert "0 created, 0 updated, 26 unchanged" in out.getvalue()
+    assert Achievement.objects.count() == 26
 
 
 def test_seed_command_runs_twice(db):
