@@ -10,6 +10,7 @@ from .models import Trade
 MAX_LINES = 20  # per side
 MAX_COINS = 10**9
 MAX_QUANTITY = 1000
+MAX_ID = 2**63 - 1  # a 64-bit primary key: larger is no id (SQLite cannot even compare it)
 
 
 def _refuse_crystals(data) -> None:
@@ -19,7 +20,7 @@ def _refuse_crystals(data) -> None:
 
 
 class TradeLineInputSerializer(serializers.Serializer):
-    inventory_id = StrictIntegerField(min_value=1, help_text="An inventory row (`inventory/` id) of the giver's.")
+    inventory_id = StrictIntegerField(min_value=1, max_value=MAX_ID, help_text="An inventory row (`inventory/` id) of the giver's.")
     quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
 
 
@@ -33,7 +34,7 @@ class TradeSideInputSerializer(serializers.Serializer):
 
 
 class TradeCreateInputSerializer(serializers.Serializer):
-    recipient_id = StrictIntegerField(min_value=1, help_text="A friend's user id.")
+    recipient_id = StrictIntegerField(min_value=1, max_value=MAX_ID, help_text="A friend's user id.")
     offered = TradeSideInputSerializer(help_text="What you give: held in escrow at once. Crystals never trade.")
     requested = TradeSideInputSerializer(help_text="What you ask of the recipient.")
     message = StrictCharField(max_length=500, allow_blank=True, default="")

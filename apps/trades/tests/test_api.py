@@ -361,3 +361,23 @@ def test_admin_lists_trades_and_cancels_through_the_service(pair, admin_client):
     assert Trade.objects.get(pk=trade.pk).status == "cancelled"
     assert coins(a) == 500 and InventoryItem.objects.get(pk=boost.pk).locked_quantity == 0
     assert_consistent(a, b)
+
+
+def test_huge_ids_are_404_or_refused_never_a_500(pair):
+    a, b = pair
+    client = client_for(a)
+    huge = 10**22
+    assert client.get(f"{URL}{huge}/").status_code == 404
+    for command in ("accept", "reject", "cancel"):
+        assert client.post(f"{URL}{huge}/{command}/").status_code == 404
+    largest = 2**63 - 1
+    r = post(a, {**body(b, offered_coins=1, requested_coins=1), "recipient_id": largest})
+    assert (r.status_code, r.json()["code"]) == (409, "not_friends")
+    r = post(a, body(b, offered_coins=1, requested_coins=1) | {"offered": {"items": [{"inventory_id": largest}]}})
+    assert (r.status_code, r.json()["code"]) == (409, "item_not_owned")
+    for data in (
+        {**body(b, offered_coins=1, requested_coins=1), "recipient_id": huge},
+        body(b, offered_coins=1, requested_coins=1) | {"requested": {"items": [{"inventory_id": huge}]}},
+    ):
+        r = post(a, data)
+        assert (r.status_code, r.json()["code"]) == (400, "validation_error")
