@@ -381,3 +381,20 @@ def test_huge_ids_are_404_or_refused_never_a_500(pair):
     ):
         r = post(a, data)
         assert (r.status_code, r.json()["code"]) == (400, "validation_error")
+
+
+def test_create_and_accept_count_in_the_spend_rate_limit(pair, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {"anon": "1000/min", "user": "1000/min", "login": "1000/min", "spend": "2/min", "ai": "2/hour"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    a, b = pair
+    with time_machine.travel(timezone.now().replace(second=1), tick=False):
+        made = [post(a, body(b, offered_coins=1, requested_coins=1)) for _ in range(3)]
+        assert [r.status_code for r in made] == [201, 201, 429]
+        assert client_for(a).get(URL).status_code == 200  # reads are not spending
+        client = client_for(b)
+        accepted = [client.post(f"{URL}{r.json()['id']}/accept/") for r in made[:2]]
+        assert [r.status_code for r in accepted] == [200, 200]
+        assert client.post(f"{URL}{made[0].json()['id']}/accept/").status_code == 429
+        assert client.post(f"{URL}{made[0].json()['id']}/reject/").status_code == 409  # not a spend

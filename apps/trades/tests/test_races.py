@@ -88,8 +88,8 @@ def test_accept_racing_cancel_gives_exactly_one_outcome_and_conserves_coins(pair
         before = total_coins(a, b)
 
         accept_r, cancel_r = run_concurrently(
-            lambda: client_for(b).post(f"{URL}{trade.pk}/accept/"),
-            lambda: client_for(a).post(f"{URL}{trade.pk}/cancel/"),
+            lambda pk=trade.pk: client_for(b).post(f"{URL}{pk}/accept/"),
+            lambda pk=trade.pk: client_for(a).post(f"{URL}{pk}/cancel/"),
         )
 
         assert sorted([accept_r.status_code, cancel_r.status_code]) == [200, 409]
