@@ -451,6 +451,11 @@ def trades_cancel_on_block(sender=None, *, blocker_id: int, blocked_id: int, **k
     trades_cancel_between(user_id=blocker_id, other_id=blocked_id)
 
 
+def trades_cancel_on_user_delete(sender=None, *, instance, **kwargs) -> None:
+    """Receiver of `pre_delete` for users: nothing pending may cascade away with escrow held."""
+    trades_cancel_for_user(user_id=instance.pk)
+
+
 def _cancel_pending(condition: Q, *, party_ids, now=None, silent_ids=frozenset()) -> int:
     now = now or timezone.now()
     with transaction.atomic():

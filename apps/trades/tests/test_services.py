@@ -329,3 +329,13 @@ def test_account_deletion_cancels_pending_trades_and_returns_escrow(pair, make_u
     assert not Notification.objects.filter(user=b, kind="trade_cancelled").exists()
     assert Notification.objects.filter(user__in=[a, c], kind="trade_cancelled").count() == 2
     assert_consistent(a, b, c)
+
+
+def test_deleting_a_user_any_other_way_returns_the_escrow_first(pair):
+    a, b = pair
+    boost = give(a, BoostFactory())
+    make_trade(a, b, offered_coins=80, offered=[boost], requested_coins=1)
+    b.delete()  # as the admin's delete does
+    assert not Trade.objects.exists()
+    assert coins(a) == 500 and row(boost).locked_quantity == 0
+    assert_consistent(a)
