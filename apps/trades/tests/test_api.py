@@ -398,3 +398,19 @@ def test_create_and_accept_count_in_the_spend_rate_limit(pair, monkeypatch):
         assert [r.status_code for r in accepted] == [200, 200]
         assert client.post(f"{URL}{made[0].json()['id']}/accept/").status_code == 429
         assert client.post(f"{URL}{made[0].json()['id']}/reject/").status_code == 409  # not a spend
+
+
+def test_the_bench_data_for_trade_accept_is_real_pending_trades(make_user):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+    from scenarios import _pending_trades_to_accept
+
+    bench_user = make_user("bench1")
+    each = _pending_trades_to_accept(bench_user)["each"]
+    assert len(each) == 2000 and _pending_trades_to_accept(bench_user)["each"] == each  # idempotent
+    trader = Trade.objects.get(pk=each[0]["trade_id"]).requester
+    r = client_for(bench_user).post(f"{URL}{each[0]['trade_id']}/accept/")
+    assert r.status_code == 200, r.json()
+    assert_consistent(bench_user, trader)
