@@ -102,7 +102,7 @@ def trade_create(
         wallets = lock_wallets(user_ids=[user.pk, recipient.pk])
         if blocked_between(user.pk, recipient.pk) or not are_friends(user.pk, recipient.pk):
             raise NotFriends()
-        offered_rows = _lock_rows([line.inventory_id for line in offered_items])
+        offered_rows = _lock_rows([line.inventory_id for line in offered_items], owner_id=user.pk)
         requested_rows = {
             row.pk: row
             for row in InventoryItem.objects.select_related("item").filter(pk__in=[x.inventory_id for x in requested_items])
@@ -165,10 +165,12 @@ def _check_distinct(*sides: list[LineInput]) -> None:
         raise BadRequest(errors=errors)
 
 
-def _lock_rows(ids: Iterable[int], *, also: Q | None = None) -> dict[int, InventoryItem]:
-    """Lock these inventory rows (and those matching `also`) in ascending id, the global
-    order for inventory rows; {id: row} with their items."""
+def _lock_rows(ids: Iterable[int], *, also: Q | None = None, owner_id: int | None = None) -> dict[int, InventoryItem]:
+    """Lock these inventory rows (only `owner_id`'s, when given; and those matching `also`)
+    in ascending id, the global order for inventory rows; {id: row} with their items."""
     condition = Q(pk__in=list(ids))
+    if owner_id is not None:
+        condition &= Q(user_id=owner_id)
     if also is not None:
         condition |= also
     rows = InventoryItem.objects.select_for_update(of=("self",)).select_related("item").filter(condition).order_by("pk")
@@ -259,15 +261,15 @@ def trade_accept(*, user, trade_id: int, now=None) -> Trade:
         if wallets[recipient.pk].coins < trade.requested_coins:
             raise InsufficientFunds()
 
-        for line in offered:
-            inventory_transfer(
-                row=rows[line.inventory_item_id], to_user_id=recipient.pk, quantity=line.quantity,
-                reason="trade", ref=trade.ref, from_escrow=True,
+        for line in offered + requested:
+            to_user_id = recipient.pk if line.side == Side.OFFERED else requester.pk
+            received = inventory_transfer(
+                row=rows[line.inventory_item_id], to_user_id=to_user_id, quantity=line.quantity,
+                reason="trade", ref=trade.ref, from_escrow=line.side == Side.OFFERED,
             )
-        for line in requested:
-            inventory_transfer(
-                row=rows[line.inventory_item_id], to_user_id=requester.pk, quantity=line.quantity, reason="trade", ref=trade.ref
-            )
+            # The receiving row may give on the other side of this trade (the same item
+            # both ways): later lines must see its quantity as the upsert left it.
+            rows[received.pk] = received
         # One ledger row per side: the escrow and the requested coins, net.
         for party, coins in ((requester, trade.requested_coins), (recipient, trade.escrow_coins - trade.requested_coins)):
             progress = UserProgressService(party, now=now)

@@ -339,3 +339,14 @@ def test_deleting_a_user_any_other_way_returns_the_escrow_first(pair):
     assert not Trade.objects.exists()
     assert coins(a) == 500 and row(boost).locked_quantity == 0
     assert_consistent(a)
+
+
+def test_the_same_stackable_item_both_ways_keeps_every_quantity_right(pair):
+    a, b = pair
+    boost = BoostFactory()
+    mine, theirs = give(a, boost, quantity=3), give(b, boost, quantity=5)
+    trade = make_trade(a, b, offered=[(mine, 2)], requested=[(theirs, 4)])
+    trade_accept(user=b, trade_id=trade.pk)
+    assert (row(mine).quantity, row(theirs).quantity) == (3 - 2 + 4, 5 + 2 - 4)
+    assert row(mine).locked_quantity == 0
+    assert_consistent(a, b)
