@@ -119,20 +119,27 @@ def test_twenty_concurrent_offers_cannot_escrow_more_coins_than_the_wallet_holds
 
 
 def test_the_expiry_job_racing_readers_returns_the_escrow_once(pair):
+    import time_machine
+
+    from apps.trades.jobs import run_daily
+
     a, b = pair
     boost = give(a, BoostFactory(), quantity=2)
-    trade = make_trade(a, b, offered_coins=100, offered=[(boost, 2)], requested_coins=1, now=timezone.now() - timedelta(hours=73))
+    trade = make_trade(a, b, offered_coins=100, offered=[(boost, 2)], requested_coins=1)
+    later = timezone.now() + timedelta(hours=72, seconds=1)
 
-    results = run_concurrently(
-        lambda: trade_expire(trade_id=trade.pk),
-        lambda: client_for(a).get(URL),
-        lambda: client_for(b).get(f"{URL}{trade.pk}/"),
-        lambda: trade_expire(trade_id=trade.pk),
-        lambda: client_for(b).post(f"{URL}{trade.pk}/accept/"),
-    )
+    with time_machine.travel(later, tick=False):  # a frozen clock, past the expiry
+        results = run_concurrently(
+            lambda: run_daily(now=timezone.now()),
+            lambda: client_for(a).get(URL),
+            lambda: client_for(b).get(f"{URL}{trade.pk}/"),
+            lambda: trade_expire(trade_id=trade.pk),
+            lambda: client_for(b).post(f"{URL}{trade.pk}/accept/"),
+        )
 
     assert [r for r in results if isinstance(r, Exception)] == []
     assert Trade.objects.get(pk=trade.pk).status == "expired"
+    assert results[1].json()["results"][0]["status"] == results[2].json()["status"] == "expired"
     assert results[4].status_code == 409
     assert coins(a) == 500 and row(boost).locked_quantity == 0 and row(boost).quantity == 2
     assert_consistent(a, b)
