@@ -162,22 +162,26 @@ class TradeViewSet(viewsets.GenericViewSet):
 
     @swagger_auto_schema(
         operation_summary="Reject a trade (its recipient)",
-        operation_description="The escrow goes back to the requester. Not pending: 409 `trade_not_pending`.",
+        operation_description="The escrow goes back to the requester. Not pending: 409 `trade_not_pending`. "
+        "Accepts `Idempotency-Key` (a retry gets the first answer back).",
         request_body=no_body,
         responses={200: TradeSerializer, **error_responses(*PARTY_ERRORS)},
     )
     @action(detail=True, methods=["post"])
     @expires_due_first
+    @idempotent
     def reject(self, request, pk=None):
         return self._respond(request, trade_reject(user=request.user, trade_id=int(pk)))
 
     @swagger_auto_schema(
         operation_summary="Cancel a trade (its requester)",
-        operation_description="The escrow comes back to you. Not pending: 409 `trade_not_pending`.",
+        operation_description="The escrow comes back to you. Not pending: 409 `trade_not_pending`. "
+        "Accepts `Idempotency-Key` (a retry gets the first answer back).",
         request_body=no_body,
         responses={200: TradeSerializer, **error_responses(*PARTY_ERRORS)},
     )
     @action(detail=True, methods=["post"])
     @expires_due_first
+    @idempotent
     def cancel(self, request, pk=None):
         return self._respond(request, trade_cancel(user=request.user, trade_id=int(pk)))

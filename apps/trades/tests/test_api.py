@@ -414,3 +414,15 @@ def test_the_bench_data_for_trade_accept_is_real_pending_trades(make_user):
     r = client_for(bench_user).post(f"{URL}{each[0]['trade_id']}/accept/")
     assert r.status_code == 200, r.json()
     assert_consistent(bench_user, trader)
+
+
+def test_a_retried_cancel_with_its_key_gets_the_first_answer(pair):
+    a, b = pair
+    trade = make_trade(a, b, offered_coins=100, requested_coins=1)
+    client = client_for(a)
+    first = client.post(f"{URL}{trade.pk}/cancel/", HTTP_IDEMPOTENCY_KEY="c1")
+    again = client.post(f"{URL}{trade.pk}/cancel/", HTTP_IDEMPOTENCY_KEY="c1")
+    assert first.status_code == again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert client.post(f"{URL}{trade.pk}/cancel/").json()["code"] == "trade_not_pending"
+    assert coins(a) == 500
+    assert_consistent(a, b)
