@@ -215,7 +215,7 @@ def test_accept_when_the_receiver_got_the_cosmetic_meanwhile_is_already_owned(pa
         trade_accept(user=b, trade_id=trade.pk)
 
 
-def test_accept_over_the_streak_freeze_limit_is_limit_reached(pair):
+def test_offering_freezes_past_the_receivers_limit_is_limit_reached(pair):
     a, b = pair
     freeze = FreezeFactory()
     mine = give(a, freeze, quantity=2)
