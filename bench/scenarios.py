@@ -384,3 +384,93 @@ SCENARIOS += [
     Scenario(name="leaderboard", method="GET", path="/api/v1/leaderboard/?scope=global&period=week", auth=True,
              per_user=True, setup=_leaderboard_of_100k),
 ]
+
+
+# --- trades (issue 17) ------------------------------------------------------------
+
+TRADES_PER_BENCH_USER = 2000
+
+
+def _trade_items() -> tuple:
+    """Two stackable items that only trades move (inactive: not in the shop)."""
+    from decimal import Decimal
+
+    from apps.shop.models import Item
+
+    def item(name):
+        found, _ = Item.objects.get_or_create(
+            name=name,
+            defaults={"type": "boost", "boost_type": "xp", "multiplier": Decimal("1.5"), "duration_minutes": 30,
+                      "is_active": False},
+        )
+        return found
+
+    return item("Bench trade boost A"), item("Bench trade boost B")
+
+
+def _pending_trades_to_accept(user) -> dict:
+    """Pending trades to the bench user from a friend of its own (`benchtrader<n>`), each with
+    items and coins both ways: the friend offers 1 A and 5 coins for 1 B and 2 coins. Topped up
+    in bulk with their escrow booked as trade_create books it (coins out of the wallet through
+    the ledger, items locked), so accepting one is the real swap."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.db.models import F
+    from django.utils import timezone
+
+    from apps.friends.models import Friendship
+    from apps.inventory.models import InventoryItem
+    from apps.inventory.services import inventory_grant
+    from apps.progression.services import ProgressEvent, UserProgressService, progress_grant
+    from apps.streaks.models import Streak
+    from apps.trades.models import Trade, TradeItem
+    from apps.wallet.models import Wallet
+
+    User = get_user_model()
+    name = f"benchtrader{user.username.removeprefix('bench')}"
+    trader = User.objects.filter(username=name).first()
+    if trader is None:
+        trader = User.objects.create(username=name, email=f"{name}@bench.invalid", password="!")
+        Wallet.objects.get_or_create(user=trader)
+        Streak.objects.get_or_create(user=trader)
+    for a, b in ((trader, user), (user, trader)):
+        Friendship.objects.get_or_create(user=a, friend=b)
+    now = timezone.now()
+    pending = Trade.objects.filter(requester=trader, recipient=user, status="pending", expires_at__gt=now + timedelta(hours=1))
+    needed = TRADES_PER_BENCH_USER - pending.count()
+    if needed > 0:
+        offered_item, requested_item = _trade_items()
+        progress_grant(user=trader, coins=5 * needed, reason="bench")
+        progress_grant(user=user, coins=2 * needed, reason="bench")
+        with transaction.atomic():
+            give = inventory_grant(user_id=trader.pk, item_id=offered_item.pk, quantity=needed, reason="bench")
+            take = inventory_grant(user_id=user.pk, item_id=requested_item.pk, quantity=needed, reason="bench")
+            InventoryItem.objects.filter(pk=give.pk).update(locked_quantity=F("locked_quantity") + needed)
+            UserProgressService(trader).apply(
+                ProgressEvent(reason="trade_escrow", ref="bench", coins=-5 * needed, transfer=True)
+            )
+            trades = Trade.objects.bulk_create(
+                Trade(requester=trader, recipient=user, offered_coins=5, requested_coins=2, escrow_coins=5,
+                      created_at=now, expires_at=now + timedelta(hours=72))
+                for _ in range(needed)
+            )
+            TradeItem.objects.bulk_create(
+                line
+                for trade in trades
+                for line in (
+                    TradeItem(trade=trade, side="offered", inventory_item=give, item=offered_item, quantity=1),
+                    TradeItem(trade=trade, side="requested", inventory_item=take, item=requested_item, quantity=1),
+                )
+            )
+    ids = list(pending.order_by("id").values_list("id", flat=True)[:TRADES_PER_BENCH_USER])
+    return {"each": [{"trade_id": trade_id} for trade_id in ids]}
+
+
+SCENARIOS += [
+    # Judged against `complete` in the same run (target: its ratio >= 0.6 x complete's): each
+    # request accepts a distinct pending trade, two wallets and items both ways.
+    Scenario(name="trade_accept", method="POST", path="/api/v1/trades/{trade_id}/accept/", auth=True,
+             per_user=True, setup=_pending_trades_to_accept, consumable=True),
+]

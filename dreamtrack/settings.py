@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apps.friends",
     "apps.notifications",
     "apps.leaderboards",
+    "apps.trades",
     "apps.profiles",
 ]
 
@@ -334,6 +335,8 @@ DREAMTRACK_STREAK_MILESTONES = {
 }
 DREAMTRACK_MAX_STREAK_FREEZES = 2
 DREAMTRACK_DREAM_COMPLETED_REWARD = {"xp": 200, "coins": 100}
+# Trades: a pending trade expires (its escrow returned) this long after it was made.
+DREAMTRACK_TRADE_TTL = timedelta(hours=env_int("DREAMTRACK_TRADE_TTL_HOURS", 72))
 # Habits. A check-in pays DREAMTRACK_DIFFICULTY_REWARDS. A quit habit's settled local day
 # with a log pays these, added up: logged at least once; clean (logged, total 0); each unit
 # under `baseline_per_day` (capped).

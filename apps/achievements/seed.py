@@ -33,6 +33,8 @@ CATALOG = [
     ("habit-streak-30", "Thirty in a Row", "Keep a habit's streak for 30 of its days (or weeks).", "habit_streak", 30, 300, 150, 5),
     ("first-friend", "Better Together", "Make your first friend.", "friends", 1, 20, 10, 0),
     ("friends-10", "Circle of Ten", "Have 10 friends at once.", "friends", 10, 100, 50, 0),
+    ("first-trade", "Fair Deal", "Complete your first trade with a friend.", "trades_completed", 1, 20, 10, 0),
+    ("trades-10", "Trader", "Complete 10 trades.", "trades_completed", 10, 100, 50, 0),
 ]
 
 FIELDS = ("title", "description", "trigger", "threshold", "reward_xp", "reward_coins", "reward_crystals", "sort_order")

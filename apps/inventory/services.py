@@ -56,6 +56,44 @@ def inventory_take(*, row: InventoryItem, quantity: int, reason: str, ref: str =
     return row
 
 
+def inventory_lock(*, row: InventoryItem, quantity: int) -> InventoryItem:
+    """Hold `quantity` of a row the caller has locked in trade escrow (`locked_quantity`):
+    it stays the owner's, but cannot be spent, used, equipped or offered again. Only
+    the unlocked quantity can be held (409 `insufficient_items`). No ledger row: the
+    quantity does not change."""
+    if quantity <= 0:
+        raise ValueError("quantity must be positive")
+    if row.quantity - row.locked_quantity < quantity:
+        raise NotEnoughItems()
+    row.locked_quantity += quantity
+    row.save(update_fields=["locked_quantity"])
+    user_version_bump(row.user_id)
+    return row
+
+
+def inventory_unlock(*, row: InventoryItem, quantity: int) -> InventoryItem:
+    """Release `quantity` held in escrow on a row the caller has locked."""
+    if not 0 < quantity <= row.locked_quantity:
+        raise ValueError("can only release what is held")
+    row.locked_quantity -= quantity
+    row.save(update_fields=["locked_quantity"])
+    user_version_bump(row.user_id)
+    return row
+
+
+def inventory_transfer(
+    *, row: InventoryItem, to_user_id: int, quantity: int, reason: str, ref: str = "", from_escrow: bool = False
+) -> InventoryItem:
+    """Move `quantity` of a row the caller has locked to another user (a ledger row on each
+    side); `from_escrow`: what moves is the quantity held in escrow, released on the way.
+    The receiver's row is created if needed and stays locked until the transaction ends.
+    Returns the receiver's row."""
+    if from_escrow:
+        inventory_unlock(row=row, quantity=quantity)
+    inventory_take(row=row, quantity=quantity, reason=reason, ref=ref)
+    return inventory_grant(user_id=to_user_id, item_id=row.item_id, quantity=quantity, reason=reason, ref=ref)
+
+
 def streak_freezes_held(*, user_id: int) -> int:
     """Streak freezes the user can use (escrowed ones excluded)."""
     rows = InventoryItem.objects.filter(user_id=user_id, item__type=ItemType.STREAK_FREEZE).values_list(

@@ -71,6 +71,9 @@ class ProgressEvent:
     stats: counters to add to (e.g. {"tasks_completed": 1}).
     reversal: negative amounts take back earned value (xp_earned/coins_earned go down)
         rather than spend it (coins_spent goes up).
+    transfer: coins that change hands between players (trades and their escrow): the
+        ledger records them, but they are neither earned nor spent (no coins_earned,
+        coins_spent or daily earnings), so moving coins around cannot farm anything.
     day: the local day the activity counts on (default: the user's today).
     items: [(item, quantity)] granted with the event (`item` has `pk` and `name`).
     """
@@ -86,6 +89,7 @@ class ProgressEvent:
     capped_by: str | None = None
     stats: dict[str, int] = field(default_factory=dict)
     reversal: bool = False
+    transfer: bool = False
     day: date | None = None
     items: list = field(default_factory=list)
 
@@ -230,7 +234,7 @@ class UserProgressService:
             xp, coins = boosted(xp, summary.multipliers["xp"]), boosted(coins, summary.multipliers["coins"])
         summary.own_xp, summary.own_coins = xp, coins
         for currency, amount in ((Currency.XP, xp), (Currency.COINS, coins), (Currency.CRYSTALS, event.crystals)):
-            self._move(changes, currency, amount, event.reason, event.ref, reversal=event.reversal)
+            self._move(changes, currency, amount, event.reason, event.ref, reversal=event.reversal, transfer=event.transfer)
         for item, quantity in event.items:
             self._grant_item(changes, item.pk, item.name, quantity, event.reason, event.ref)
 
@@ -286,7 +290,9 @@ class UserProgressService:
         notify_many(rows)
 
     # -- the moves ------------------------------------------------------------------
-    def _move(self, changes: _Changes, currency: str, amount: int, reason: str, ref: str, *, reversal: bool = False):
+    def _move(
+        self, changes: _Changes, currency: str, amount: int, reason: str, ref: str, *, reversal: bool = False, transfer: bool = False
+    ):
         """Move one balance (in memory until _persist) and queue its ledger row."""
         if not amount:
             return
@@ -306,7 +312,7 @@ class UserProgressService:
             )
         )
         setattr(changes.summary, currency, getattr(changes.summary, currency) + amount)
-        if currency == Currency.CRYSTALS:
+        if currency == Currency.CRYSTALS or transfer:
             return
         if amount > 0 or reversal:
             changes.stats[f"{currency}_earned"] += amount

@@ -82,7 +82,7 @@ def test_admin_list_filters(admin_client):
 def test_seed_is_idempotent_and_has_the_contract_set(db):
     out = StringIO()
     seed.run(stdout=out)
-    assert "26 created" in out.getvalue()
+    assert "28 created" in out.getvalue()
     rows = {a.code: a for a in Achievement.objects.all()}
     assert {(a.trigger, a.threshold) for a in rows.values() if a.trigger == "tasks_completed"} == {
         ("tasks_completed", n) for n in (1, 10, 50, 100, 500)
@@ -100,10 +100,11 @@ def test_seed_is_idempotent_and_has_the_contract_set(db):
     assert sorted(a.threshold for a in rows.values() if a.trigger == "habit_check_ins") == [1, 10, 100]
     assert sorted(a.threshold for a in rows.values() if a.trigger == "habit_streak") == [7, 30]
     assert sorted(a.threshold for a in rows.values() if a.trigger == "friends") == [1, 10]
+    assert sorted(a.threshold for a in rows.values() if a.trigger == "trades_completed") == [1, 10]
     out = StringIO()
     seed.run(stdout=out)
-    assert "0 created, 0 updated, 26 unchanged" in out.getvalue()
-    assert Achievement.objects.count() == 26
+    assert "0 created, 0 updated, 28 unchanged" in out.getvalue()
+    assert Achievement.objects.count() == 28
 
 
 def test_seed_command_runs_twice(db):

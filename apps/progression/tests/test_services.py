@@ -143,3 +143,24 @@ def test_every_balance_equals_its_ledger_sum_and_never_goes_negative(db, operati
             assert LedgerEntry.objects.filter(user=user).count() == entries
         assert_balances_match_ledger(user.pk)
     assert Wallet.objects.get(user=user).max_level_rewarded >= Wallet.objects.get(user=user).level
+
+
+def test_a_transfer_moves_coins_in_the_ledger_but_is_neither_earned_nor_spent(user):
+    from django.db import transaction
+
+    from apps.stats.models import DailyActivity, StatCounter
+
+    progress_grant(user=user, coins=100, reason="gift")
+    before_stats = dict(StatCounter.objects.filter(user=user).values_list("key", "value"))
+    before_daily = list(DailyActivity.objects.filter(user=user).values_list("coins_earned", flat=True))
+    for amount in (-60, 25):
+        with transaction.atomic():
+            UserProgressService(user).apply(ProgressEvent(reason="trade", ref="trade:1", coins=amount, transfer=True))
+    with pytest.raises(InsufficientFunds), transaction.atomic():
+        UserProgressService(user).apply(ProgressEvent(reason="trade", ref="trade:2", coins=-66, transfer=True))
+
+    assert balances(user.pk)["coins"] == 65
+    assert list(LedgerEntry.objects.filter(user=user, reason="trade").values_list("amount", flat=True).order_by("id")) == [-60, 25]
+    assert dict(StatCounter.objects.filter(user=user).values_list("key", "value")) == before_stats
+    assert list(DailyActivity.objects.filter(user=user).values_list("coins_earned", flat=True)) == before_daily
+    assert_balances_match_ledger(user.pk)
