@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("apps.ai_steps.urls")),
     path("api/v1/", include("apps.roulette.urls")),
     path("api/v1/", include("apps.habits.urls")),
+    path("api/v1/", include("apps.events.urls")),
     re_path(r"^api/", core_views.api_not_found),
     # format="json": without it content negotiation picks drf-yasg's first spec renderer, YAML.
     re_path(r"^swagger\.json$", schema_view.without_ui(cache_timeout=0), {"format": "json"}, name="schema-json"),

@@ -2,6 +2,7 @@
 from django.db import transaction
 
 from .models import Notification
+from .signals import notifications_created
 
 
 def notify(*, user_id: int, kind: str, payload: dict) -> None:
@@ -18,4 +19,5 @@ def notify_many(notifications: list[tuple[int, str, dict]]) -> None:
 
 
 def _create(rows: list[Notification]) -> None:
-    Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    notifications_created.send(sender=Notification, notifications=created)

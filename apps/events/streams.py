@@ -1,0 +1,75 @@
+"""The body of `events/stream/`: Server-Sent Events, one per new notification.
+
+Each event is `id: <notification id>`, `event: <kind>`, `data: <notification JSON>` and a
+blank line; a `: keep-alive` comment goes out every EVENTS_KEEPALIVE_SECONDS. The first
+line, `: connected`, is sent once the stream listens, so nothing created after a client
+has read it can be missed.
+
+Served by ASGI (uvicorn, production): an async iterator that waits on the broker, holding
+no thread. Served by WSGI (`manage.py runserver`, or gunicorn if the proxy misroutes the
+stream): a plain iterator that polls the table every EVENTS_POLL_SECONDS and ends after
+EVENTS_POLL_MAX_SECONDS (the client reconnects with Last-Event-ID), so a worker is never
+held for good.
+"""
+import asyncio
+import json
+import time
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from . import broker
+from .selectors import notification_events_after, notification_last_id
+
+CONNECTED = b": connected\n\n"
+KEEPALIVE = b": keep-alive\n\n"
+
+
+def sse_event(event: dict) -> bytes:
+    """One notification as an SSE event (its JSON holds no newline: json.dumps escapes them)."""
+    data = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+    return f"id: {event['id']}\nevent: {event['kind']}\ndata: {data}\n\n".encode()
+
+
+async def event_stream(*, user_id: int, last_event_id: int | None):
+    """The ASGI body: subscribe first, then replay from the table, then live events. An id
+    at or below the last one sent is skipped: the replay and the live feed may overlap."""
+    async with broker.subscription(user_id) as subscription:
+        yield CONNECTED
+        if last_event_id is not None:
+            replay = await sync_to_async(_replay)(user_id, last_event_id)
+            for event in replay:
+                yield sse_event(event)
+                last_event_id = event["id"]
+        last_sent = last_event_id or 0
+        while True:
+            try:
+                event = await asyncio.wait_for(subscription.queue.get(), settings.EVENTS_KEEPALIVE_SECONDS)
+            except TimeoutError:
+                yield KEEPALIVE
+                continue
+            if event is not None and event["id"] > last_sent:
+                yield sse_event(event)
+                last_sent = event["id"]
+            if subscription.closed and subscription.queue.empty():
+                return  # events may have been lost: the client's reconnect replays them
+
+
+def polling_event_stream(*, user_id: int, last_event_id: int | None):
+    """The WSGI body: the table polled (see the module docstring)."""
+    if last_event_id is None:
+        last_event_id = notification_last_id(user_id=user_id)
+    yield CONNECTED
+    started = last_beat = time.monotonic()
+    while time.monotonic() - started < settings.EVENTS_POLL_MAX_SECONDS:
+        for event in notification_events_after(user_id=user_id, after_id=last_event_id):
+            yield sse_event(event)
+            last_event_id = event["id"]
+        if time.monotonic() - last_beat >= settings.EVENTS_KEEPALIVE_SECONDS:
+            yield KEEPALIVE
+            last_beat = time.monotonic()
+        time.sleep(settings.EVENTS_POLL_SECONDS)
+
+
+def _replay(user_id: int, last_event_id: int) -> list[dict]:
+    return notification_events_after(user_id=user_id, after_id=last_event_id)
