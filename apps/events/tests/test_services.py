@@ -1,0 +1,97 @@
+import asyncio
+
+import pytest
+from asgiref.sync import async_to_sync
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from apps.events import broker, services
+from apps.events.services import ticket_create, ticket_redeem
+from apps.events.streams import event_stream
+from apps.notifications.models import Notification
+from apps.notifications.services import notify
+from conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def event(pk: int) -> dict:
+    return {"id": pk, "kind": "level_up", "payload": {}, "created_at": "2026-01-01T00:00:00Z", "read_at": None}
+
+
+def test_a_ticket_is_redeemed_once(user):
+    ticket = ticket_create(user_id=user.pk)
+
+    assert ticket_redeem(ticket=ticket) == user.pk
+    assert ticket_redeem(ticket=ticket) is None
+    assert ticket_redeem(ticket="") is None
+
+
+def test_a_stream_that_falls_behind_ends_after_what_it_holds(user, settings):
+    """Its queue overflowed, so events were lost: it ends, and the client's reconnect
+    (with Last-Event-ID) gets them from the table."""
+    settings.EVENTS_QUEUE_SIZE = 2
+
+    @async_to_sync
+    async def run():
+        stream = event_stream(user_id=user.pk, last_event_id=None)
+        assert await anext(stream) == b": connected\n\n"
+        broker.publish_many([(user.pk, event(pk)) for pk in (1, 2, 3, 4, 5)])
+        await asyncio.sleep(0.3)  # delivered (in process, or by the Redis subscriber)
+        return [chunk async for chunk in stream]
+
+    chunks = run()
+
+    assert [chunk.split(b"\n")[0] for chunk in chunks] == [b"id: 1", b"id: 2"]
+
+
+def test_a_closed_stream_leaves_no_subscription(user):
+    @async_to_sync
+    async def run():
+        stream = event_stream(user_id=user.pk, last_event_id=None)
+        await anext(stream)
+        during = broker.open_stream_count()
+        await stream.aclose()
+        return during, broker.open_stream_count()
+
+    assert run() == (1, 0)
+
+
+def test_events_of_an_id_already_sent_are_not_sent_again(user):
+    @async_to_sync
+    async def run():
+        stream = event_stream(user_id=user.pk, last_event_id=None)
+        await anext(stream)
+        broker.publish_many([(user.pk, event(3)), (user.pk, event(2)), (user.pk, event(3)), (user.pk, event(4))])
+        chunks = [await asyncio.wait_for(anext(stream), 2) for _ in range(2)]
+        await stream.aclose()
+        return chunks
+
+    assert [chunk.split(b"\n")[0] for chunk in run()] == [b"id: 3", b"id: 4"]
+
+
+def test_with_redis_unreachable_a_notification_is_still_saved(user, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    def unreachable(alias):
+        raise RedisConnectionError("unreachable")
+
+    monkeypatch.setattr("django_redis.get_redis_connection", unreachable)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user_id=user.pk, kind="level_up", payload={"level": 2})
+
+    assert Notification.objects.filter(user=user, kind="level_up").count() == 1
+
+
+def test_with_redis_unreachable_a_ticket_is_503(user, settings, monkeypatch):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    def unreachable():
+        raise RedisConnectionError("unreachable")
+
+    monkeypatch.setattr(services, "_redis", unreachable)
+
+    response = client_for(user).post("/api/v1/events/ticket/")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "events_unavailable"
