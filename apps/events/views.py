@@ -46,10 +46,16 @@ class EventsViewSet(viewsets.GenericViewSet):
         operation_description="For clients that cannot send an Authorization header (a browser's EventSource): "
         "open `events/stream/?ticket=<ticket>` once, within `expires_in` seconds (60).",
         request_body=no_body,
-        responses={201: EventTicketSerializer, **error_responses(EventsUnavailable)},
+        responses={
+            201: EventTicketSerializer,
+            **error_responses(
+                (400, "parse_error"), (413, "request_too_large"), (415, "unsupported_media_type"), EventsUnavailable
+            ),
+        },
     )
     @action(detail=False, methods=["post"])
     def ticket(self, request):
+        request.data  # noqa: B018 - it takes no body, but a malformed one is refused as on every POST
         ticket = ticket_create(user_id=request.user.pk)
         return Response({"ticket": ticket, "expires_in": int(settings.EVENTS_TICKET_TTL_SECONDS)}, status=201)
 

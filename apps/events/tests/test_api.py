@@ -265,3 +265,10 @@ def test_served_by_wsgi_the_stream_ends_after_its_maximum(user, settings):
     response = client_for(user).get(STREAM)
 
     assert b"".join(response.streaming_content) == b": connected\n\n"
+
+
+def test_ticket_refuses_a_malformed_body_as_every_post_does(user):
+    response = client_for(user).post("/api/v1/events/ticket/", data="{nope", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"

@@ -52,7 +52,7 @@ def start_instance(port: int, log: Path) -> subprocess.Popen:
         "EVENTS_KEEPALIVE_SECONDS": "0.5",
     }
     command = [sys.executable, "-m", "uvicorn", "dreamtrack.asgi:application",
-               "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"]
+               "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log", "--timeout-graceful-shutdown", "2"]
     with log.open("w") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
