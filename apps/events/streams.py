@@ -17,6 +17,7 @@ import time
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connection
 
 from . import broker
 from .selectors import notification_events_after, notification_last_id
@@ -71,5 +72,18 @@ def polling_event_stream(*, user_id: int, last_event_id: int | None):
         time.sleep(settings.EVENTS_POLL_SECONDS)
 
 
+def release_db_connection() -> None:
+    """Close this thread's database connection once a stream's reads are done. Under ASGI
+    each request runs its sync code (middleware, the view, `sync_to_async` calls) on a thread
+    of its own that lives, with its connection, until the response ends: for a stream, as
+    long as the player keeps the app open. A thousand open streams would hold a thousand
+    PostgreSQL connections. Not inside a transaction (the tests' own): nothing to release."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def _replay(user_id: int, last_event_id: int) -> list[dict]:
-    return notification_events_after(user_id=user_id, after_id=last_event_id)
+    try:
+        return notification_events_after(user_id=user_id, after_id=last_event_id)
+    finally:
+        release_db_connection()

@@ -16,7 +16,7 @@ from .exceptions import EventsUnavailable
 from .renderers import EventStreamRenderer
 from .serializers import EventStreamQuerySerializer, EventTicketSerializer
 from .services import ticket_create
-from .streams import event_stream, polling_event_stream
+from .streams import event_stream, polling_event_stream, release_db_connection
 
 STREAM_PARAMS = [
     openapi.Parameter(
@@ -89,6 +89,7 @@ class EventsViewSet(viewsets.GenericViewSet):
             last_event_id = parsed.validated_data["last_event_id"]
         if isinstance(request._request, ASGIRequest):
             body = event_stream(user_id=request.user.pk, last_event_id=last_event_id)
+            release_db_connection()  # the stream waits on Redis, not on the database
         else:
             body = polling_event_stream(user_id=request.user.pk, last_event_id=last_event_id)
         response = StreamingHttpResponse(body, content_type="text/event-stream")

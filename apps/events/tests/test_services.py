@@ -1,15 +1,19 @@
 import asyncio
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
+from django.db import connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from apps.core.testing import is_postgres
 from apps.events import broker, services
 from apps.events.services import ticket_create, ticket_redeem
 from apps.events.streams import event_stream
 from apps.notifications.models import Notification
 from apps.notifications.services import notify
 from conftest import client_for
+
+from .helpers import STREAM, read_until, run_stream
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +99,23 @@ def test_with_redis_unreachable_a_ticket_is_503(user, settings, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["code"] == "events_unavailable"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not is_postgres(), reason="needs PostgreSQL (SQLite's in-memory test database is never closed)")
+def test_an_open_asgi_stream_holds_no_database_connection(make_user):
+    """Under ASGI a request's thread keeps its connection until the response ends: the
+    stream closes it once its reads (authentication, the replay) are done."""
+    user = make_user("holder")
+    ticket = ticket_create(user_id=user.pk)
+
+    async def scenario(response, chunks):
+        text = await read_until(chunks, lambda t: ": connected" in t)
+        return text, await sync_to_async(lambda: connection.connection is None)()
+
+    # The view and the replay run on this (the test's) thread, which makes it observable here.
+    text, released = run_stream(scenario, path=f"{STREAM}?ticket={ticket}&last_event_id=0")
+
+    assert text == ": connected\n\n"
+    assert released
