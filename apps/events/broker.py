@@ -21,7 +21,6 @@ import asyncio
 import json
 import logging
 import threading
-from contextlib import asynccontextmanager
 
 from django.conf import settings
 
@@ -117,17 +116,22 @@ _hubs: dict[asyncio.AbstractEventLoop, _LoopHub] = {}
 _hubs_lock = threading.Lock()
 
 
-@asynccontextmanager
-async def subscription(user_id: int):
-    """A Subscription to `user_id`'s events on the running loop, listening once entered."""
-    loop = asyncio.get_running_loop()
-    with _hubs_lock:
-        hub = _hubs.get(loop)
-        if hub is None:
-            hub = _hubs[loop] = _LoopHub(loop)
-    subscription = Subscription(settings.EVENTS_QUEUE_SIZE)
-    hub.streams.setdefault(user_id, set()).add(subscription)
-    try:
+class subscription:  # noqa: N801 - used as `async with subscription(user_id) as s:`
+    """A Subscription to `user_id`'s events on the running loop, listening once entered.
+    A class, not an @asynccontextmanager: an async generator inside the stream's own would be
+    finalized on its own at loop shutdown, before the stream's exit could use it."""
+
+    def __init__(self, user_id: int):
+        self.user_id = user_id
+
+    async def __aenter__(self) -> Subscription:
+        loop = asyncio.get_running_loop()
+        with _hubs_lock:
+            hub = _hubs.get(loop)
+            if hub is None:
+                hub = _hubs[loop] = _LoopHub(loop)
+        self.hub, self.subscription = hub, Subscription(settings.EVENTS_QUEUE_SIZE)
+        hub.streams.setdefault(self.user_id, set()).add(self.subscription)
         if settings.REDIS_URL:
             if hub.listener is None or hub.listener.done():
                 hub.listener = loop.create_task(hub.listen(settings.REDIS_URL))
@@ -135,17 +139,25 @@ async def subscription(user_id: int):
                 await asyncio.wait_for(hub.ready.wait(), SUBSCRIBE_TIMEOUT_SECONDS)
             except TimeoutError:
                 logger.warning("events: Redis subscriber not ready; the stream waits for it")
-        yield subscription
-    finally:
-        subscriptions = hub.streams.get(user_id)
+            except BaseException:
+                self._leave()
+                raise
+        return self.subscription
+
+    async def __aexit__(self, *exc_info) -> None:
+        self._leave()
+
+    def _leave(self) -> None:
+        hub = self.hub
+        subscriptions = hub.streams.get(self.user_id)
         if subscriptions is not None:
-            subscriptions.discard(subscription)
+            subscriptions.discard(self.subscription)
             if not subscriptions:
-                del hub.streams[user_id]
+                del hub.streams[self.user_id]
         if not hub.streams:
             with _hubs_lock:
-                if _hubs.get(loop) is hub:
-                    del _hubs[loop]
+                if _hubs.get(hub.loop) is hub:
+                    del _hubs[hub.loop]
             if hub.listener is not None:
                 hub.listener.cancel()
 
