@@ -306,6 +306,8 @@ EVENTS_TICKET_TTL_SECONDS = 60
 EVENTS_REPLAY_MAX = 100
 # Events waiting for a slow stream; one more ends that stream (its reconnect replays).
 EVENTS_QUEUE_SIZE = 100
+# Under ASGI, streams opening at once in one process use at most this many database connections.
+EVENTS_DB_CONCURRENCY = 4
 # Served by WSGI (the development server, or a misrouted gunicorn): the stream polls the
 # table this often and ends after EVENTS_POLL_MAX_SECONDS, so it cannot hold a worker forever.
 EVENTS_POLL_SECONDS = 1.0

@@ -13,7 +13,9 @@ held for good.
 """
 import asyncio
 import json
+import threading
 import time
+from contextlib import contextmanager
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -72,6 +74,22 @@ def polling_event_stream(*, user_id: int, last_event_id: int | None):
         time.sleep(settings.EVENTS_POLL_SECONDS)
 
 
+_db_slots = threading.BoundedSemaphore(settings.EVENTS_DB_CONCURRENCY)
+
+
+@contextmanager
+def stream_db_work():
+    """Around a stream's database work under ASGI (authentication, the replay): at most
+    EVENTS_DB_CONCURRENCY at once in this process, the connection closed after each. Under
+    ASGI every request runs on a thread of its own, so a burst of streams (every client
+    reconnecting after a deploy) would otherwise open as many connections at once."""
+    with _db_slots:
+        try:
+            yield
+        finally:
+            release_db_connection()
+
+
 def release_db_connection() -> None:
     """Close this thread's database connection once a stream's reads are done. Under ASGI
     each request runs its sync code (middleware, the view, `sync_to_async` calls) on a thread
@@ -83,7 +101,5 @@ def release_db_connection() -> None:
 
 
 def _replay(user_id: int, last_event_id: int) -> list[dict]:
-    try:
+    with stream_db_work():
         return notification_events_after(user_id=user_id, after_id=last_event_id)
-    finally:
-        release_db_connection()

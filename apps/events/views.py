@@ -16,7 +16,7 @@ from .exceptions import EventsUnavailable
 from .renderers import EventStreamRenderer
 from .serializers import EventStreamQuerySerializer, EventTicketSerializer
 from .services import ticket_create
-from .streams import event_stream, polling_event_stream, release_db_connection
+from .streams import event_stream, polling_event_stream, stream_db_work
 
 STREAM_PARAMS = [
     openapi.Parameter(
@@ -89,13 +89,18 @@ class EventsViewSet(viewsets.GenericViewSet):
             last_event_id = parsed.validated_data["last_event_id"]
         if isinstance(request._request, ASGIRequest):
             body = event_stream(user_id=request.user.pk, last_event_id=last_event_id)
-            release_db_connection()  # the stream waits on Redis, not on the database
         else:
             body = polling_event_stream(user_id=request.user.pk, last_event_id=last_event_id)
         response = StreamingHttpResponse(body, content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
         return response
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "GET" and isinstance(request, ASGIRequest):  # the stream, served by uvicorn
+            with stream_db_work():  # then the stream waits on Redis, not on the database
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         if getattr(self, "action", None) == "stream" and isinstance(response, Response):
