@@ -267,10 +267,10 @@ def main() -> None:
           f"({floor / results['healthz_floor_open']:.2f}x the idle rate)")
     print(f"one notification, N open        p50 {s50 * 1000:.1f} ms, p99 {s99 * 1000:.1f} ms, "
           f"max {max(singles) * 1000:.1f} ms ({len(singles)} one at a time; "
-          f"p50 {s50 / floor:.0f}x, p99 {s99 / floor:.0f}x /healthz)")
+          f"p50 {s50 / floor:.1f}x, p99 {s99 / floor:.1f}x /healthz)")
     print(f"N notifications at once -> each p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {worst * 1000:.1f} ms "
           f"({len(latencies)} deliveries in {args.rounds} rounds)")
-    print(f"  as multiples of /healthz      p50 {p50 / floor:.0f}x, p99 {p99 / floor:.0f}x")
+    print(f"  as multiples of /healthz      p50 {p50 / floor:.1f}x, p99 {p99 / floor:.1f}x")
 
 
 if __name__ == "__main__":
