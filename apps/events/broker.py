@@ -2,10 +2,10 @@
 open for its user, in whichever process holds it.
 
 **With `REDIS_URL`**, `publish_many` sends each event on one Redis pub/sub channel
-(`CHANNEL`), the user id inside the message. Every event loop that holds open streams
-keeps ONE subscriber to that channel (started with its first stream, stopped with its
-last) and hands each message to the queues of that user's streams here. One
-subscription per process, not one per stream: a thousand open streams cost one Redis
+(`dt:events:<database number>`), the user id inside the message. Every event loop that
+holds open streams keeps ONE subscriber to that channel (started with its first stream,
+stopped with its last) and hands each message to the queues of that user's streams here.
+One subscription per process, not one per stream: a thousand open streams cost one Redis
 connection. Every process sees every event and drops those it has no stream for; a
 notification is a few hundred bytes, written a few times per player action.
 
@@ -81,7 +81,7 @@ class _LoopHub:
             client = aredis.Redis.from_url(url)
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(CHANNEL)
+                await pubsub.subscribe(channel_name(url))
                 self.ready.set()
                 async for message in pubsub.listen():
                     self._dispatch(message)
@@ -107,7 +107,7 @@ class _LoopHub:
             body = json.loads(message["data"])
             user_id, event = int(body["user_id"]), body["event"]
         except (ValueError, KeyError, TypeError):
-            logger.warning("events: unreadable message on %s", CHANNEL)
+            logger.warning("events: unreadable message on %s", message.get("channel"))
             return
         self.deliver(user_id, event)
 
@@ -162,6 +162,15 @@ class subscription:  # noqa: N801 - used as `async with subscription(user_id) as
                 hub.listener.cancel()
 
 
+def channel_name(url: str) -> str:
+    """`CHANNEL` and the Redis database number: pub/sub channels are shared by every database
+    of a server, so deployments (or test runs) that share one server by database number
+    would otherwise see each other's events."""
+    from redis.connection import parse_url
+
+    return f"{CHANNEL}:{parse_url(url).get('db', 0)}"
+
+
 def open_stream_count() -> int:
     """Streams open in this process (every loop)."""
     with _hubs_lock:
@@ -182,9 +191,10 @@ def publish_many(events: list[tuple[int, dict]]) -> None:
     from redis.exceptions import RedisError
 
     try:
+        channel = channel_name(settings.REDIS_URL)
         pipe = get_redis_connection("default").pipeline(transaction=False)
         for user_id, event in events:
-            pipe.publish(CHANNEL, json.dumps({"user_id": user_id, "event": event}, separators=(",", ":")))
+            pipe.publish(channel, json.dumps({"user_id": user_id, "event": event}, separators=(",", ":")))
         pipe.execute()
     except RedisError as exc:
         logger.warning("events: publish failed (%s); streams will replay on reconnect", exc)

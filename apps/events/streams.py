@@ -5,8 +5,8 @@ blank line; a `: keep-alive` comment goes out every EVENTS_KEEPALIVE_SECONDS. Th
 line, `: connected`, is sent once the stream listens, so nothing created after a client
 has read it can be missed.
 
-Served by ASGI (uvicorn, production): an async iterator that waits on the broker, holding
-no thread. Served by WSGI (`manage.py runserver`, or gunicorn if the proxy misroutes the
+Served by ASGI (uvicorn, production): an async iterator that waits on the broker on the
+event loop, occupying no worker. Served by WSGI (`manage.py runserver`, or gunicorn if the proxy misroutes the
 stream): a plain iterator that polls the table every EVENTS_POLL_SECONDS and ends after
 EVENTS_POLL_MAX_SECONDS (the client reconnects with Last-Event-ID), so a worker is never
 held for good.
