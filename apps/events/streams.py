@@ -6,10 +6,10 @@ line, `: connected`, is sent once the stream listens, so nothing created after a
 has read it can be missed.
 
 Served by ASGI (uvicorn, production): an async iterator that waits on the broker on the
-event loop, occupying no worker. Served by WSGI (`manage.py runserver`, or gunicorn if the proxy misroutes the
-stream): a plain iterator that polls the table every EVENTS_POLL_SECONDS and ends after
-EVENTS_POLL_MAX_SECONDS (the client reconnects with Last-Event-ID), so a worker is never
-held for good.
+event loop, occupying no worker. Served by WSGI (`manage.py runserver`, or gunicorn if the
+proxy misroutes the stream): a plain iterator that polls the table every
+EVENTS_POLL_SECONDS and ends after EVENTS_POLL_MAX_SECONDS (the client reconnects with
+Last-Event-ID), so a worker is never held for good.
 """
 import asyncio
 import json
