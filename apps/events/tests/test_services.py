@@ -119,3 +119,22 @@ def test_an_open_asgi_stream_holds_no_database_connection(make_user):
 
     assert text == ": connected\n\n"
     assert released
+
+
+def test_a_stream_ends_when_its_process_loses_the_fan_out(user):
+    """What the Redis subscriber does when its connection drops (events published meanwhile
+    are lost): every stream of that loop ends after what it holds, and clients reconnect."""
+
+    @async_to_sync
+    async def run():
+        stream = event_stream(user_id=user.pk, last_event_id=None)
+        await anext(stream)
+        broker.publish_many([(user.pk, event(1))])
+        await asyncio.sleep(0.3)
+        broker._hubs[asyncio.get_running_loop()].close_all()
+        return [chunk async for chunk in stream], broker.open_stream_count()
+
+    chunks, still_open = run()
+
+    assert [chunk.split(b"\n")[0] for chunk in chunks] == [b"id: 1"]
+    assert still_open == 0

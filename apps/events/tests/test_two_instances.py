@@ -94,6 +94,23 @@ def instances(transactional_db, tmp_path):
                 process.wait()
 
 
+def subscribers() -> int:
+    from django_redis import get_redis_connection
+
+    from apps.events.broker import channel_name
+
+    channel = channel_name(settings.REDIS_URL)
+    return dict(get_redis_connection("default").pubsub_numsub(channel)).get(channel.encode(), 0)
+
+
+def wait_for(condition, what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
 def read_events(lines, count: int, timeout: float = 10.0) -> str:
     """SSE lines until `count` events (or ": connected" for 0) have arrived."""
     text, deadline = "", time.monotonic() + timeout
@@ -132,6 +149,11 @@ def test_a_notification_reaches_streams_held_by_both_instances(instances, make_u
                 assert event["id"] == str(created.pk)
                 assert event["event"] == "trade_received"
                 assert '"payload":{"trade_id":7}' in event["data"]
+            # One Redis subscriber per instance, whatever the number of streams.
+            assert subscribers() == 2
+
+        # The clients went away: each instance ends its streams and, with its last, its subscriber.
+        wait_for(lambda: subscribers() == 0, "the instances to drop their Redis subscribers")
 
         # The ticket was used up on B: A refuses it too.
         assert http.get(f"{a}{STREAM}", params={"ticket": ticket}).status_code == 401
