@@ -17,6 +17,9 @@ Steps: a database of its own (dreamtrack_bench_sse, migrated), Redis db 13, N pl
    before that call to each stream reading its event: p50, p99, max over all streams and
    rounds. Latencies are also given as multiples of the idle /healthz floor.
 
+With `--hold S` the streams then stay open S seconds more: run `make bench` (gunicorn, the
+API) in another shell meanwhile and compare its ratios with a run without them.
+
 Prints the figures; nothing is written to docs/benchmarks.md by the script (see the
 "Live events" section there for how to read them). The client runs on the same machine
 and competes for its cores, so the latencies are an upper bound of the server's share.
@@ -109,14 +112,18 @@ def start_uvicorn(env: dict, logfile: Path) -> subprocess.Popen:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-async def healthz_floor(client, samples: int = 300) -> float:
-    """Median seconds of one sequential GET /healthz."""
+async def healthz_floor(samples: int = 300) -> float:
+    """Median seconds of one sequential GET /healthz, on a client of its own (httpx's pool
+    looks through its connections on each request: the streams' client would be slower)."""
+    import httpx
+
     times = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        response = await client.get(f"http://{HOST}:{PORT}/healthz")
-        times.append(time.perf_counter() - start)
-        assert response.status_code == 200, response.status_code
+    async with httpx.AsyncClient() as client:
+        for _ in range(samples):
+            start = time.perf_counter()
+            response = await client.get(f"http://{HOST}:{PORT}/healthz")
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 200, response.status_code
     return statistics.median(times)
 
 
@@ -155,7 +162,7 @@ async def measure(args, uvicorn: subprocess.Popen, accounts: list[tuple[int, str
     timeout = httpx.Timeout(60.0)
     results: dict = {}
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
-        results["healthz_floor"] = await healthz_floor(client)
+        results["healthz_floor"] = await healthz_floor()
         # Warm-up: one stream opened, sent an event and closed, so the stream path's first-use
         # costs (imports, the Redis subscriber, connections) are not counted per stream.
         warm = Stream(*accounts[0])
@@ -176,7 +183,7 @@ async def measure(args, uvicorn: subprocess.Popen, accounts: list[tuple[int, str
         results["open_seconds"] = time.perf_counter() - start
         await asyncio.sleep(1)  # let the server settle its allocations
         results["rss_per_stream_kib"] = (rss_kib(uvicorn.pid) - rss_before) / len(streams)
-        results["healthz_floor_open"] = await healthz_floor(client)
+        results["healthz_floor_open"] = await healthz_floor()
 
         # One notification at a time to one of the open streams: the everyday case.
         singles: list[float] = []
@@ -204,6 +211,11 @@ async def measure(args, uvicorn: subprocess.Popen, accounts: list[tuple[int, str
             await asyncio.sleep(0.5)
         results["latency"] = latencies
 
+        if args.hold:
+            # For `make bench` in another shell: the API's ratios with these streams open.
+            log(f"holding {len(streams)} streams open for {args.hold} s")
+            await asyncio.sleep(args.hold)
+
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -215,6 +227,7 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--singles", type=int, default=50)
+    parser.add_argument("--hold", type=int, default=0, help="then keep the streams open this many seconds")
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
