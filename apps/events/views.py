@@ -67,6 +67,7 @@ class EventsViewSet(viewsets.GenericViewSet):
         "`Last-Event-ID` replays what came after that id first (at most the 100 newest). "
         "In production this route is served by the ASGI service (uvicorn), see the README.",
         manual_parameters=STREAM_PARAMS,
+        security=[{"Bearer": []}, {}],  # the Bearer header, or none with `?ticket=`
         responses={
             200: openapi.Response("An endless `text/event-stream`.", schema=openapi.Schema(type=openapi.TYPE_STRING)),
             **error_responses(EventsUnavailable),
