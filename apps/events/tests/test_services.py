@@ -18,6 +18,18 @@ from .helpers import STREAM, read_until, run_stream
 pytestmark = pytest.mark.django_db
 
 
+async def until(condition, timeout: float = 5.0) -> None:
+    """Wait for the broker (in process, or the Redis subscriber) to get there."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def streams_of(user_id: int) -> list:
+    hub = broker._hubs[asyncio.get_running_loop()]
+    return list(hub.streams.get(user_id, ()))
+
+
 def event(pk: int) -> dict:
     return {"id": pk, "kind": "level_up", "payload": {}, "created_at": "2026-01-01T00:00:00Z", "read_at": None}
 
@@ -40,7 +52,9 @@ def test_a_stream_that_falls_behind_ends_after_what_it_holds(user, settings):
         stream = event_stream(user_id=user.pk, last_event_id=None)
         assert await anext(stream) == b": connected\n\n"
         broker.publish_many([(user.pk, event(pk)) for pk in (1, 2, 3, 4, 5)])
-        await asyncio.sleep(0.3)  # delivered (in process, or by the Redis subscriber)
+        (subscription,) = streams_of(user.pk)
+        await until(lambda: subscription.closed)
+        await asyncio.sleep(0.1)  # the rest of the five, dropped
         return [chunk async for chunk in stream]
 
     chunks = run()
@@ -130,7 +144,8 @@ def test_a_stream_ends_when_its_process_loses_the_fan_out(user):
         stream = event_stream(user_id=user.pk, last_event_id=None)
         await anext(stream)
         broker.publish_many([(user.pk, event(1))])
-        await asyncio.sleep(0.3)
+        (subscription,) = streams_of(user.pk)
+        await until(lambda: not subscription.queue.empty())
         broker._hubs[asyncio.get_running_loop()].close_all()
         return [chunk async for chunk in stream], broker.open_stream_count()
 
