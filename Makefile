@@ -4,7 +4,7 @@ PYTHON := .venv/bin/python
 # Extra arguments for pytest / bench: `make test ARGS="-k streak -x"`, `make bench ARGS="--only healthz"`.
 ARGS ?=
 
-.PHONY: venv run test fuzz lint bench services clean
+.PHONY: venv run test fuzz lint bench bench-sse services clean
 
 venv: .venv/.installed
 
@@ -46,6 +46,11 @@ lint: venv
 
 bench: venv
 	$(PYTHON) bench/run.py $(ARGS)
+
+# N open Server-Sent Event streams on one uvicorn: memory per stream, delivery latency
+# (bench/sse.py, docs/benchmarks.md "Live events"). `make bench-sse ARGS="--streams 200"`.
+bench-sse: venv
+	$(PYTHON) bench/sse.py $(ARGS)
 
 services:
 	bash scripts/ensure_services.sh

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.leaderboards",
     "apps.trades",
+    "apps.events",
     "apps.profiles",
 ]
 
@@ -301,6 +302,22 @@ SWAGGER_SETTINGS = {
 
 # --- Idempotency ----------------------------------------------------------
 IDEMPOTENCY_TTL = timedelta(hours=24)
+
+# --- Live events (apps/events: Server-Sent Events of new notifications) ----
+# A comment line this often keeps proxies from closing an idle stream.
+EVENTS_KEEPALIVE_SECONDS = float(os.environ.get("EVENTS_KEEPALIVE_SECONDS", "15"))
+# `POST events/ticket/`: a one-use ticket for `events/stream/?ticket=`, valid this long.
+EVENTS_TICKET_TTL_SECONDS = 60
+# A reconnect with Last-Event-ID replays at most this many missed notifications (the newest).
+EVENTS_REPLAY_MAX = 100
+# Events waiting for a slow stream; one more ends that stream (its reconnect replays).
+EVENTS_QUEUE_SIZE = 100
+# Under ASGI, streams opening at once in one process use at most this many database connections.
+EVENTS_DB_CONCURRENCY = 4
+# Served by WSGI (the development server, or a misrouted gunicorn): the stream polls the
+# table this often and ends after EVENTS_POLL_MAX_SECONDS, so it cannot hold a worker forever.
+EVENTS_POLL_SECONDS = 1.0
+EVENTS_POLL_MAX_SECONDS = 300
 
 # --- External services ----------------------------------------------------
 OPENROUTER_API_KEY = os.environ.get("OPENROUTER_API_KEY", "")

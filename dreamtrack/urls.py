@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/v1/", include("apps.friends.urls")),
     path("api/v1/", include("apps.notifications.urls")),
     path("api/v1/", include("apps.trades.urls")),
+    path("api/v1/", include("apps.events.urls")),
     re_path(r"^api/", core_views.api_not_found),
     # format="json": without it content negotiation picks drf-yasg's first spec renderer, YAML.
     re_path(r"^swagger\.json$", schema_view.without_ui(cache_timeout=0), {"format": "json"}, name="schema-json"),

@@ -5,6 +5,7 @@ from django.utils import timezone
 from apps.core.user_version import user_versions_bump
 
 from .models import Notification
+from .signals import notifications_created
 
 
 def notify(*, user_id: int, kind: str, payload: dict) -> None:
@@ -21,7 +22,8 @@ def notify_many(notifications: list[tuple[int, str, dict]]) -> None:
 
 
 def _create(rows: list[Notification]) -> None:
-    Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    notifications_created.send(sender=Notification, notifications=created)  # live streams (apps/events)
     # The dashboard (cached per user) shows the unread count.
     user_versions_bump({row.user_id for row in rows})
 
