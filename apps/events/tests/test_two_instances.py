@@ -179,3 +179,63 @@ def test_a_reconnect_to_the_other_instance_replays_what_it_missed(instances, mak
     expected = list(Notification.objects.filter(user=user).order_by("pk").values_list("pk", "kind"))[1:]
     assert [(int(e["id"]), e["event"]) for e in events] == expected
     assert [kind for _, kind in expected] == ["friend_accepted", "trade_received"]
+
+
+def test_two_new_players_befriend_trade_and_both_see_it_live(instances):
+    """Issue 17's journey, through the API of two instances: two new players become friends;
+    one offers an item and coins, the other accepts; both see the trade on their open
+    streams and in their notifications; balances, inventories and ledgers agree."""
+    from django.contrib.auth import get_user_model
+
+    from apps.inventory.models import InventoryItem
+    from apps.trades.tests.factories import assert_consistent, coins, fund, give
+
+    a, b = instances
+    with httpx.Client(timeout=10) as http:
+        tokens = {}
+        for name, server in (("seller", b), ("buyer", a)):
+            r = http.post(f"{server}/api/v1/auth/register/",
+                          json={"username": name, "email": f"{name}@example.com", "password": "Tr4de-live-pass!"})
+            assert r.status_code == 201, r.text
+            tokens[name] = {"Authorization": f"Bearer {r.json()['access']}"}
+        User = get_user_model()
+        seller, buyer = User.objects.get(username="seller"), User.objects.get(username="buyer")
+        fund(seller, coins=200)
+        fund(buyer, coins=100)
+        avatar = give(seller)
+
+        r = http.post(f"{b}/api/v1/friends/requests/", json={"username": "buyer"}, headers=tokens["seller"])
+        assert r.status_code == 201, r.text
+        r = http.post(f"{a}/api/v1/friends/requests/{r.json()['id']}/accept/", headers=tokens["buyer"])
+        assert r.status_code == 200, r.text
+
+        ticket = http.post(f"{b}/api/v1/events/ticket/", headers=tokens["buyer"]).json()["ticket"]
+        with (
+            http.stream("GET", f"{a}{STREAM}", params={"ticket": ticket}) as buyer_stream,
+            http.stream("GET", f"{b}{STREAM}", headers=tokens["seller"]) as seller_stream,
+        ):
+            buyer_lines, seller_lines = buyer_stream.iter_lines(), seller_stream.iter_lines()
+            read_events(buyer_lines, 0)
+            read_events(seller_lines, 0)
+
+            offer = {"recipient_id": buyer.pk, "offered": {"coins": 50, "items": [{"inventory_id": avatar.pk}]},
+                     "requested": {"coins": 20, "items": []}}
+            r = http.post(f"{b}/api/v1/trades/", json=offer, headers=tokens["seller"])
+            assert r.status_code == 201, r.text
+            trade_id = r.json()["id"]
+            (received,) = parse_events(read_events(buyer_lines, 1))
+            assert received["event"] == "trade_received" and f'"trade_id":{trade_id}' in received["data"]
+
+            r = http.post(f"{a}/api/v1/trades/{trade_id}/accept/", headers=tokens["buyer"])
+            assert r.status_code == 200 and r.json()["status"] == "accepted", r.text
+            accepted = [e for e in parse_events(read_events(seller_lines, 1)) if e["event"] == "trade_accepted"]
+            assert accepted and f'"trade_id":{trade_id}' in accepted[0]["data"]
+
+        for name, kind in (("buyer", "trade_received"), ("seller", "trade_accepted")):
+            feed = http.get(f"{a}/api/v1/notifications/", headers=tokens[name]).json()["results"]
+            assert kind in [n["kind"] for n in feed]
+
+    assert (coins(seller), coins(buyer)) == (200 - 50 + 20, 100 + 50 - 20)
+    assert InventoryItem.objects.get(user=buyer, item_id=avatar.item_id).quantity == 1
+    assert InventoryItem.objects.get(pk=avatar.pk).quantity == 0
+    assert_consistent(seller, buyer)
