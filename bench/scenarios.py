@@ -474,3 +474,29 @@ SCENARIOS += [
     Scenario(name="trade_accept", method="POST", path="/api/v1/trades/{trade_id}/accept/", auth=True,
              per_user=True, setup=_pending_trades_to_accept, consumable=True),
 ]
+
+
+# --- notifications (issue 17) -----------------------------------------------------------
+
+
+def _notifications_of_each_user(user) -> dict:
+    """500 notifications per bench user (a month of activity), a third of them read."""
+    from django.utils import timezone
+
+    from apps.notifications.models import Notification
+
+    have = Notification.objects.filter(user=user).count()
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(user=user, kind="achievement_unlocked", payload={"code": f"bench-{n}", "title": "Bench"},
+                     read_at=now if n % 3 == 0 else None)
+        for n in range(have, 500)
+    )
+    return {}
+
+
+SCENARIOS += [
+    # Target: ratio >= 0.40 (the first cursor page of 500 notifications).
+    Scenario(name="notifications", method="GET", path="/api/v1/notifications/", auth=True, per_user=True,
+             setup=_notifications_of_each_user),
+]
