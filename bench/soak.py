@@ -18,7 +18,7 @@ Steps:
 3. the load: `--concurrency` threads (httpx) for `--duration` seconds, each picking a
    random player and action: task complete and reopen, habit check-in and undo,
    quit-habit log, shop purchase, boost use, roulette spin, dream completion and, when
-   the trades app answers, trade create, accept and cancel. Some requests go twice at
+   the trades app answers, trade create, accept, reject and cancel. Some requests go twice at
    once (half of them with one Idempotency-Key), and some successful keyed requests are
    replayed later and must come back identical with `Idempotent-Replayed: true`;
 4. meanwhile the server's resident memory (its process and children, /proc) every
@@ -204,7 +204,7 @@ class Actions:
             self.dream_complete: 2,
         }
         if trades:
-            self.weights.update({self.trade_create: 2, self.trade_accept: 1, self.trade_cancel: 1})
+            self.weights.update({self.trade_create: 3, self.trade_accept: 1, self.trade_reject: 1, self.trade_cancel: 1})
 
     def pick(self, rng: random.Random) -> Call | None:
         action = rng.choices(list(self.weights), weights=list(self.weights.values()))[0]
@@ -274,8 +274,9 @@ class Actions:
         if not player.friends:
             return None
         recipient = self.players[rng.choice(player.friends)]
-        body = {"recipient_id": recipient.user_id, "offered": {"coins": rng.randint(1, 20), "items": []},
-                "requested": {"coins": 0, "items": []}}
+        items = [{"inventory_id": rng.choice(player.boosts), "quantity": 1}] if player.boosts and rng.random() < 0.5 else []
+        body = {"recipient_id": recipient.user_id, "offered": {"coins": rng.randint(1, 20), "items": items},
+                "requested": {"coins": rng.choice((0, 0, 5)), "items": []}}
 
         def after(response):
             if response.status_code == 201 and "id" in response.json():
@@ -296,6 +297,13 @@ class Actions:
             return None
         trade_id, _, recipient = picked
         return Call("POST trades/{id}/accept/", "POST", f"/api/v1/trades/{trade_id}/accept/", self.players[recipient], exclusive=True)
+
+    def trade_reject(self, player, rng):
+        picked = self._pending(rng)
+        if picked is None:
+            return None
+        trade_id, _, recipient = picked
+        return Call("POST trades/{id}/reject/", "POST", f"/api/v1/trades/{trade_id}/reject/", self.players[recipient], exclusive=True)
 
     def trade_cancel(self, player, rng):
         picked = self._pending(rng)

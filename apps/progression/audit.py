@@ -8,9 +8,9 @@ Read-only checks over the whole database (or some users), used by the soak run
 - every inventory quantity equals the sum of its inventory ledger entries, is never
   negative, and `locked_quantity <= quantity`; a (user, item) with ledger entries but no
   row sums to 0; a cosmetic is held at most once (one owner, one copy);
-- when the trades app is installed: the items locked in escrow equal what the pending
-  trades offer, and the coins held equal the pending trades' offered coins
-  (`_trade_problems`, which reads the models by name so this module does not depend on it).
+- when the trades app is installed: each pending trade holds its offered coins in escrow,
+  each trade's coin and item movements add up, and the items locked equal what the pending
+  trades offer (`_trade_problems`, which reads the models by name).
 
 Each check is one grouped query, so the audit stays quick on a large ledger.
 """
@@ -103,49 +103,53 @@ def _inventory_problems(result: AuditResult, user_ids) -> None:
 
 
 def _trade_problems(result: AuditResult, user_ids) -> None:
-    """Escrow equals the pending trades: items locked == items offered by pending trades,
-    per inventory row; coins held == coins offered by pending trades, per user.
+    """Escrow equals the pending trades, and trades create or destroy nothing:
 
-    Written against the contract's trade (`offered {coins, items [{inventory_id, quantity}]}`)
-    before the trades app existed here: `Trade` with `status`, `requester_id` and
-    `offered_coins`, and `TradeItem` lines with `trade`, `side` ("offered"), `inventory_item_id`
-    and `quantity`; an `escrow_coins` on the wallet, when there is one, is compared with the
-    pending offered coins. The lead adjusts the names when the app is merged.
+    - a pending trade holds exactly its offered coins (`escrow_coins`), any other none;
+    - the coins of each trade's ledger rows (ref `trade:<id>`, both parties) sum to minus
+      what it holds: escrow left the requester's wallet, an accepted trade moved coins
+      from one wallet to the other, a cancelled, rejected or expired one gave them back;
+    - each trade's item ledger rows sum to 0 (items move between users, never appear);
+    - every inventory row's `locked_quantity` equals what pending trades offer of it.
+
+    The trades app's models are read by name (apps.get_model): progression must not
+    depend on it, and the audit runs whether or not it is installed.
     """
     if not apps.is_installed("apps.trades"):
         return
     Trade = apps.get_model("trades", "Trade")
-    pending = _scoped(Trade.objects.filter(status="pending"), user_ids, "requester_id")
-    result.checked["pending trades"] = pending.count()
+    TradeItem = apps.get_model("trades", "TradeItem")
+    trades = Trade.objects.all() if user_ids is None else Trade.objects.filter(requester_id__in=list(user_ids))
+    held = {}
+    for trade in trades.values("id", "status", "offered_coins", "escrow_coins"):
+        held[f"trade:{trade['id']}"] = trade["escrow_coins"]
+        expected = trade["offered_coins"] if trade["status"] == "pending" else 0
+        if trade["escrow_coins"] != expected:
+            result.problems.append(f"trade {trade['id']} ({trade['status']}): holds {trade['escrow_coins']} coins, not {expected}")
+    result.checked["trades"] = len(held)
 
-    offered_coins = {
-        row["requester_id"]: row["total"] or 0
-        for row in pending.values("requester_id").annotate(total=Sum("offered_coins")).order_by()
+    coins = {
+        row["ref"]: row["total"] or 0
+        for row in LedgerEntry.objects.filter(ref__startswith="trade:", currency=Currency.COINS)
+        .values("ref").annotate(total=Sum("amount")).order_by()
     }
-    wallet_fields = {f.name for f in Wallet._meta.get_fields()}
-    if "escrow_coins" in wallet_fields:
-        for wallet in _scoped(Wallet.objects.all(), user_ids).values("user_id", "escrow_coins"):
-            expected = offered_coins.get(wallet["user_id"], 0)
-            if wallet["escrow_coins"] != expected:
-                result.problems.append(
-                    f"user {wallet['user_id']}: escrow {wallet['escrow_coins']} coins != pending trades' {expected}"
-                )
+    for ref, escrow in held.items():
+        if coins.get(ref, 0) != -escrow:
+            result.problems.append(f"{ref}: its coin ledger rows sum to {coins.get(ref, 0)}, escrow holds {escrow}")
+    for row in (
+        InventoryLedgerEntry.objects.filter(ref__startswith="trade:").values("ref").annotate(total=Sum("amount")).order_by()
+    ):
+        if row["ref"] in held and row["total"]:
+            result.problems.append(f"{row['ref']}: its item ledger rows sum to {row['total']}, not 0")
 
-    try:
-        TradeItem = apps.get_model("trades", "TradeItem")
-    except LookupError:
-        return
-    offered_items = {
+    offered = {
         row["inventory_item_id"]: row["total"] or 0
-        for row in TradeItem.objects.filter(trade__in=pending, side="offered")
-        .values("inventory_item_id")
-        .annotate(total=Sum("quantity"))
-        .order_by()
+        for row in TradeItem.objects.filter(trade__status="pending", side="offered")
+        .values("inventory_item_id").annotate(total=Sum("quantity")).order_by()
     }
     for row in _scoped(InventoryItem.objects.all(), user_ids).values("id", "locked_quantity"):
-        expected = offered_items.get(row["id"], 0)
-        if row["locked_quantity"] != expected:
-            result.problems.append(f"inventory {row['id']}: locked {row['locked_quantity']} != pending trades' {expected}")
+        if row["locked_quantity"] != offered.get(row["id"], 0):
+            result.problems.append(f"inventory {row['id']}: locked {row['locked_quantity']} != pending trades' {offered.get(row['id'], 0)}")
 
 
 def ledger_audit(*, user_ids=None) -> AuditResult:
