@@ -153,7 +153,8 @@ def test_the_public_endpoints_are_exactly_the_contract_s(db):
     for method, path in PUBLIC & documented:
         response = call(APIClient(), method, path, 1, body={})
         if path == "/donations/webhook/":
-            assert code_of(response) in ("signature_invalid", "invalid_signature", "not_authenticated", "service_unavailable")
+            # Its own authentication: the HMAC signature (503 when no secret is configured).
+            assert code_of(response) in ("invalid_signature", "service_unavailable"), response.content
         else:
             assert response.status_code != 401 or code_of(response) != "not_authenticated", path
 
@@ -574,3 +575,20 @@ def test_the_admin_is_for_staff_only(make_user, client):
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"], url
     assert client.get("/admin/").status_code == 302
+
+
+# --- excessive data exposure: what another user may see -----------------------------------------
+
+PUBLIC_PROFILE = {"id", "username", "display_name", "level", "avatar", "icon", "background", "streak_current"}
+
+
+def test_another_user_s_profile_shows_only_the_contract_s_public_fields(make_user):
+    alice, bob = make_user("alice"), make_user("bob", email="bob-private@example.com")
+    client = client_for(alice)
+    one = client.get(f"{BASE}/users/{bob.pk}/")
+    found = client.get(f"{BASE}/users/", {"search": "bo"})
+    assert one.status_code == 200 and found.status_code == 200
+    listed = [row for row in found.json()["results"] if row["id"] == bob.pk]
+    assert listed and set(listed[0]) <= PUBLIC_PROFILE
+    assert set(one.json()) <= PUBLIC_PROFILE and {"id", "username"} <= set(one.json())
+    assert "bob-private" not in one.content.decode() + found.content.decode()
