@@ -168,6 +168,7 @@ class Call:
     # At most one of two identical requests sent at once may succeed (a second complete of
     # the same task must be refused); stackable things (purchases of boosts, logs) may not.
     exclusive: bool = False
+    idempotent: bool = True  # accepts an Idempotency-Key (the contract's value-moving POSTs)
     after: Callable | None = None  # (response) -> None: keeps the player's state roughly current
 
 
@@ -276,7 +277,7 @@ class Actions:
         recipient = self.players[rng.choice(player.friends)]
         items = [{"inventory_id": rng.choice(player.boosts), "quantity": 1}] if player.boosts and rng.random() < 0.5 else []
         body = {"recipient_id": recipient.user_id, "offered": {"coins": rng.randint(1, 20), "items": items},
-                "requested": {"coins": rng.choice((0, 0, 5)), "items": []}}
+                "requested": {"coins": rng.randint(1, 5), "items": []}}
 
         def after(response):
             if response.status_code == 201 and "id" in response.json():
@@ -303,14 +304,16 @@ class Actions:
         if picked is None:
             return None
         trade_id, _, recipient = picked
-        return Call("POST trades/{id}/reject/", "POST", f"/api/v1/trades/{trade_id}/reject/", self.players[recipient], exclusive=True)
+        return Call("POST trades/{id}/reject/", "POST", f"/api/v1/trades/{trade_id}/reject/", self.players[recipient],
+                    exclusive=True, idempotent=False)
 
     def trade_cancel(self, player, rng):
         picked = self._pending(rng)
         if picked is None:
             return None
         trade_id, requester, _ = picked
-        return Call("POST trades/{id}/cancel/", "POST", f"/api/v1/trades/{trade_id}/cancel/", self.players[requester], exclusive=True)
+        return Call("POST trades/{id}/cancel/", "POST", f"/api/v1/trades/{trade_id}/cancel/", self.players[requester],
+                    exclusive=True, idempotent=False)
 
 
 # --- the load ---------------------------------------------------------------------------
@@ -332,7 +335,13 @@ class Tally:
                 self._fail(f"{call.method} {call.path}: {error}")
                 return
             status = response.status_code
-            self.statuses[call.endpoint][status] += 1
+            label = status
+            if 400 <= status < 500:  # "409 already_completed": which rule refused it
+                try:
+                    label = f"{status} {response.json().get('code')}"
+                except ValueError:
+                    pass
+            self.statuses[call.endpoint][label] += 1
             self.latencies[call.endpoint].append(seconds)
             if status >= 500:
                 self._fail(f"{call.method} {call.path}: {status} {response.text[:300]}")
@@ -434,14 +443,15 @@ def drive(base_url: str, actions: Actions, *, duration: float, concurrency: int,
                         send(clients[0], step, tally)
                 roll = rng.random()
                 if roll < duplicate_rate:
-                    send_twice_at_once(clients, call, tally, same_key=rng.random() < 0.5, parallel=parallel_duplicates)
+                    same_key = call.idempotent and rng.random() < 0.5
+                    send_twice_at_once(clients, call, tally, same_key=same_key, parallel=parallel_duplicates)
                 elif roll < duplicate_rate + replay_rate:
                     with pool_lock:
                         stored = replay_pool.popleft() if replay_pool else None
                     if stored:
                         replay(clients[0], stored, tally)
                 else:
-                    key = uuid.uuid4().hex if rng.random() < key_rate else None
+                    key = uuid.uuid4().hex if call.idempotent and rng.random() < key_rate else None
                     response = send(clients[0], call, tally, key=key)
                     if key and response is not None and response.is_success:
                         with pool_lock:
@@ -617,11 +627,12 @@ def soak(base_url: str, *, server_pid: int | None, duration: float, users: int, 
         statuses = tally.statuses[endpoint]
         n = sum(statuses.values())
         total += n
-        by_status.update({str(k): v for k, v in statuses.items()})
+        for label, count in statuses.items():
+            by_status[str(label).split()[0]] += count
         latencies = tally.latencies[endpoint]
         p50 = _percentile(latencies, 0.5) / floor_p50 if floor_p50 else 0
         p95 = _percentile(latencies, 0.95) / floor_p95 if floor_p95 else 0
-        shown = " ".join(f"{k}:{v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0])))
+        shown = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0])))
         lines.append(f"{endpoint:34} {n:>8}  {p50:>9.1f} {p95:>9.1f}  {shown}")
     lines.append(f"total: {total} requests, {total / elapsed:.1f}/s; by status: "
                  + " ".join(f"{k}:{v}" for k, v in sorted(by_status.items())))

@@ -306,6 +306,7 @@ SENSITIVE = {"user", "user_id", "owner", "xp", "coins", "crystals", "level", "is
              "balance", "balance_after", "completed_at", "unlocked", "escrow_coins", "locked_quantity", "quantity_after"}
 SENSITIVE_ALLOWED = {
     ("post", "/donations/webhook/"): {"user_id", "crystals"},  # signed by the payment provider (HMAC)
+    ("post", "/friends/requests/"): {"user_id"},  # whom to befriend (contract: {username | user_id})
 }
 
 
@@ -527,6 +528,27 @@ def test_every_api_view_is_rate_limited():
     spend_routes = [r for r in scopes if r.endswith("/purchase/$") or r.endswith("roulette/spin/$")]
     assert len(spend_routes) == 2
     assert all(scopes[r] == "spend" for r in spend_routes), {r: scopes[r] for r in spend_routes}
+
+
+# The contract's `spend` operations (Operations: purchase, trade, spin), those that exist.
+SPEND = {("post", "/shop/items/{id}/purchase/"), ("post", "/roulette/spin/"), ("post", "/trades/"),
+         ("post", "/trades/{id}/accept/")}
+
+
+def test_each_spend_operation_counts_in_the_spend_limit(make_user, monkeypatch):
+    """With `spend` at 1 a minute, the second call of each spend operation is 429 (whatever the
+    first answered: the throttle runs before the view), and each has its own user's bucket."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
+                        {"anon": "1000/min", "user": "1000/min", "login": "1000/min", "spend": "1/min", "ai": "1000/hour"})
+    present = [(m, p) for m, p, _ in operations() if (m, p) in SPEND]
+    assert len(present) >= 2
+    for n, (method, path) in enumerate(present):
+        client = client_for(make_user(f"spender{n}"))
+        call(client, method, path, 1)
+        second = call(client, method, path, 1)
+        assert second.status_code == 429 and code_of(second) == "throttled", (method, path, second.status_code)
 
 
 def test_login_and_register_share_the_login_limit():
