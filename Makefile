@@ -49,7 +49,8 @@ bench: venv
 
 # A mixed load on every value-moving endpoint from many users at once (default 5 minutes),
 # then the ledger audit (bench/soak.py): `make soak ARGS="--duration 60 --users 20 --concurrency 4"`.
-# Uses DATABASE_URL / REDIS_URL when set, else its own dreamtrack_soak database and Redis db 13.
+# Uses DATABASE_URL / REDIS_URL when set, else its own dreamtrack_soak database and Redis db 13;
+# gunicorn listens on a free port of 127.0.0.1.
 soak: venv
 	$(PYTHON) bench/soak.py $(ARGS)
 

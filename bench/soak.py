@@ -3,7 +3,7 @@
     python bench/soak.py [--duration 300] [--users 40] [--concurrency 8] [--url URL --pid PID]
 
 Without --url it migrates and seeds its own database (`dreamtrack_soak`, created if
-missing; DATABASE_URL / REDIS_URL override it) and starts gunicorn on 127.0.0.1:8766 with
+missing; DATABASE_URL / REDIS_URL override it) and starts gunicorn on a free port of 127.0.0.1 with
 production-like settings (DEBUG off, Argon2, persistent connections, Redis cache;
 throttle rates raised, as in `make bench`, so that the run measures the code and not
 the rate limiter). With --url it drives that server instead; DATABASE_URL must then
@@ -29,13 +29,15 @@ Steps:
    the end of the warm-up and the end of the run.
 
 The module is also imported by the short CI version (apps/progression/tests/test_soak.py),
-which drives pytest's live server for about 20 s.
+which drives pytest's live server for about 16 s.
 """
 import argparse
 import collections
 import json
 import os
 import random
+import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -50,7 +52,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST, PORT = "127.0.0.1", 8766
+HOST = "127.0.0.1"
 DB_NAME = "dreamtrack_soak"
 UNLIMITED = "1000000/min"
 PASSWORD = "soak-password-123"
@@ -423,12 +425,61 @@ def replay(client: httpx.Client, stored, tally: Tally) -> None:
         )
 
 
+class Claims:
+    """The objects the workers are acting on. A worker leaves alone an object another one is
+    acting on, so that the verdict on a pair sent at once ("applied at most once") is not
+    confused by a third request reversing the first in between (a reopen between two
+    completes). Pairs still hit one object at once, and the workers still hit different
+    objects of one user, so one wallet, at once."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.held: set = set()
+
+    @staticmethod
+    def key(call: Call) -> tuple[int, str]:
+        # "/api/v1/tasks/12/complete/" -> (player, "/api/v1/tasks/12/"): every action on that task.
+        return call.player.index, re.sub(r"[^/]+/$", "", call.path) if call.path.count("/") > 4 else call.path
+
+    def take(self, calls: list[Call]) -> bool:
+        keys = {self.key(c) for c in calls}
+        with self.lock:
+            if keys & self.held:
+                return False
+            self.held |= keys
+            return True
+
+    def release(self, calls: list[Call]) -> None:
+        with self.lock:
+            self.held -= {self.key(c) for c in calls}
+
+
 def drive(base_url: str, actions: Actions, *, duration: float, concurrency: int, tally: Tally,
           parallel_duplicates: bool = True, seed: int = 1, duplicate_rate: float = 0.12,
           key_rate: float = 0.5, replay_rate: float = 0.08) -> None:
     deadline = time.monotonic() + duration
     replay_pool = collections.deque(maxlen=500)
     pool_lock = threading.Lock()
+    claims = Claims()
+
+    def act(clients, call: Call, steps: list[Call], rng: random.Random) -> None:
+        for step in steps:
+            send(clients[0], step, tally)
+        roll = rng.random()
+        if roll < duplicate_rate:
+            same_key = call.idempotent and rng.random() < 0.5
+            send_twice_at_once(clients, call, tally, same_key=same_key, parallel=parallel_duplicates)
+        elif roll < duplicate_rate + replay_rate:
+            with pool_lock:
+                stored = replay_pool.popleft() if replay_pool else None
+            if stored:
+                replay(clients[0], stored, tally)
+        else:
+            key = uuid.uuid4().hex if call.idempotent and rng.random() < key_rate else None
+            response = send(clients[0], call, tally, key=key)
+            if key and response is not None and response.is_success:
+                with pool_lock:
+                    replay_pool.append((call, key, response))
 
     def worker(number: int) -> None:
         rng = random.Random(seed * 1000 + number)
@@ -438,24 +489,14 @@ def drive(base_url: str, actions: Actions, *, duration: float, concurrency: int,
                 call = actions.pick(rng)
                 if call is None:
                     continue
-                if call.endpoint == "POST dreams/{id}/complete/" and rng.random() < 0.7:
-                    for step in actions.dream_steps(call):
-                        send(clients[0], step, tally)
-                roll = rng.random()
-                if roll < duplicate_rate:
-                    same_key = call.idempotent and rng.random() < 0.5
-                    send_twice_at_once(clients, call, tally, same_key=same_key, parallel=parallel_duplicates)
-                elif roll < duplicate_rate + replay_rate:
-                    with pool_lock:
-                        stored = replay_pool.popleft() if replay_pool else None
-                    if stored:
-                        replay(clients[0], stored, tally)
-                else:
-                    key = uuid.uuid4().hex if call.idempotent and rng.random() < key_rate else None
-                    response = send(clients[0], call, tally, key=key)
-                    if key and response is not None and response.is_success:
-                        with pool_lock:
-                            replay_pool.append((call, key, response))
+                # A dream's completion is mostly preceded by its steps' (else it is only 409s).
+                steps = actions.dream_steps(call) if call.endpoint == "POST dreams/{id}/complete/" and rng.random() < 0.7 else []
+                if not claims.take([call, *steps]):
+                    continue
+                try:
+                    act(clients, call, steps, rng)
+                finally:
+                    claims.release([call, *steps])
         finally:
             for client in clients:
                 client.close()
@@ -476,7 +517,10 @@ def healthz_floor(base_url: str, *, seconds: float, concurrency: int) -> list[fl
         with httpx.Client(base_url=base_url, timeout=30) as client:
             while time.monotonic() < deadline:
                 start = time.perf_counter()
-                response = client.get("/healthz")
+                try:
+                    response = client.get("/healthz")
+                except httpx.HTTPError:
+                    continue
                 elapsed = time.perf_counter() - start
                 if response.status_code == 200:
                     with lock:
@@ -712,9 +756,19 @@ def ensure_database(database_url: str) -> None:
         subprocess.run(["psql", base, "-qc", f'CREATE DATABASE "{name}"'], check=True)
 
 
-def start_server(env: dict, workers: int, threads: int, log_path: Path) -> subprocess.Popen:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_server(env: dict, workers: int, threads: int, port: int, log_path: Path) -> subprocess.Popen:
+    """gunicorn on `port`, answering /healthz; never a server that was already there."""
+    with socket.socket() as probe:
+        if probe.connect_ex((HOST, port)) == 0:
+            sys.exit(f"soak: something already listens on {HOST}:{port}; choose another --port.")
     command = [sys.executable, "-m", "gunicorn", "dreamtrack.wsgi:application", "--workers", str(workers),
-               "--bind", f"{HOST}:{PORT}", "--access-logfile", "/dev/null"]
+               "--bind", f"{HOST}:{port}", "--access-logfile", "/dev/null"]
     if threads > 1:
         command += ["--threads", str(threads)]
     server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
@@ -722,7 +776,7 @@ def start_server(env: dict, workers: int, threads: int, log_path: Path) -> subpr
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and server.poll() is None:
         try:
-            if httpx.get(f"http://{HOST}:{PORT}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=2).status_code == 200 and server.poll() is None:
                 return server
         except httpx.HTTPError:
             pass
@@ -748,6 +802,7 @@ def main(argv=None) -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
     parser.add_argument("--url", help="drive this server instead of starting one (DATABASE_URL must be its database)")
     parser.add_argument("--pid", type=int, help="with --url: the server's process, for memory samples")
+    parser.add_argument("--port", type=int, default=0, help="port for the gunicorn it starts (default: a free one)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (default 1: sync)")
     parser.add_argument("--rss-interval", type=float, default=3.0, help="seconds between memory samples")
@@ -775,8 +830,9 @@ def main(argv=None) -> int:
         call_command("migrate", "--noinput", verbosity=0)
         call_command("seed", stdout=StringIO())
         log_path = Path("/tmp") / f"soak-gunicorn-{os.getpid()}.log"
-        server = start_server(env, args.workers, args.threads, log_path)
-        base_url, pid = f"http://{HOST}:{PORT}", server.pid
+        port = args.port or free_port()
+        server = start_server(env, args.workers, args.threads, port, log_path)
+        base_url, pid = f"http://{HOST}:{port}", server.pid
         print(f"soak: gunicorn pid {pid}, {args.workers} workers x {args.threads} threads, log {log_path}", flush=True)
     try:
         result = soak(base_url, server_pid=pid, duration=args.duration, users=args.users,
