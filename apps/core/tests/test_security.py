@@ -324,6 +324,23 @@ def test_no_request_body_offers_value_or_ownership_fields():
     assert not found
 
 
+def test_no_request_body_takes_a_url():
+    """SSRF: the server fetches nothing a client names, so no input field is a URL."""
+    def url_fields(node, where):
+        node = resolve_ref(node)
+        for name, prop in node.get("properties", {}).items():
+            prop = resolve_ref(prop)
+            if prop.get("format") in ("uri", "url") or name.endswith(("url", "uri", "_link", "webhook")):
+                yield f"{where}.{name}"
+            yield from url_fields(prop, f"{where}.{name}")
+            if prop.get("type") == "array":
+                yield from url_fields(prop.get("items", {}), f"{where}.{name}[]")
+
+    found = [f for method, path, operation in operations() if (body := body_schema(operation))
+             for f in url_fields(body, f"{method.upper()} {path}")]
+    assert not found
+
+
 def test_me_patch_writes_only_the_contract_s_fields(make_user):
     from apps.wallet.models import Wallet
 
