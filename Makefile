@@ -4,7 +4,7 @@ PYTHON := .venv/bin/python
 # Extra arguments for pytest / bench: `make test ARGS="-k streak -x"`, `make bench ARGS="--only healthz"`.
 ARGS ?=
 
-.PHONY: venv run test fuzz lint bench bench-sse services clean
+.PHONY: venv run test fuzz lint bench bench-sse soak services clean
 
 venv: .venv/.installed
 
@@ -51,6 +51,13 @@ bench: venv
 # (bench/sse.py, docs/benchmarks.md "Live events"). `make bench-sse ARGS="--streams 200"`.
 bench-sse: venv
 	$(PYTHON) bench/sse.py $(ARGS)
+
+# A mixed load on every value-moving endpoint from many users at once (default 5 minutes),
+# then the ledger audit (bench/soak.py): `make soak ARGS="--duration 60 --users 20 --concurrency 4"`.
+# Uses DATABASE_URL / REDIS_URL when set, else its own dreamtrack_soak database and Redis db 13;
+# gunicorn listens on a free port of 127.0.0.1.
+soak: venv
+	$(PYTHON) bench/soak.py $(ARGS)
 
 services:
 	bash scripts/ensure_services.sh

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Any API body declared over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 before it is read.
+    "apps.core.body_limit.RequestSizeLimitMiddleware",
     # Django's session, auth and messages middleware, stepping aside for /api/ (JWT, no
     # cookies): apps/core/middleware.py.
     "apps.core.middleware.BrowserSessionMiddleware",
