@@ -1,8 +1,8 @@
-from datetime import date, timedelta
 
 from rest_framework import serializers
 
 from apps.core.fields import StrictBooleanField, StrictCharField, StrictDecimalField, StrictIntegerField
+from apps.core.query import DateRangeQuerySerializer
 from apps.progression.serializers import RewardSummarySerializer
 
 from .models import Difficulty, Habit
@@ -222,28 +222,11 @@ class QuitLogResultSerializer(serializers.Serializer):
     rewards = RewardSummarySerializer()
 
 
-class HabitHistoryQuerySerializer(serializers.Serializer):
+class HabitHistoryQuerySerializer(DateRangeQuerySerializer):
     """`?from=&to=` (local dates, inclusive). Defaults: the 30 local days ending `to` (default today)."""
 
-    to = serializers.DateField(required=False)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False)  # `from` is a Python keyword
-        return fields
-
-    def validate(self, attrs):
-        today: date = self.context["today"]
-        end = attrs.get("to") or today
-        start = attrs.get("from")
-        if start is None:
-            span = timedelta(days=DEFAULT_HISTORY_DAYS - 1)
-            start = end - span if end - date.min >= span else date.min
-        if start > end:
-            raise serializers.ValidationError({"from": ["`from` must be on or before `to`."]})
-        if (end - start).days + 1 > MAX_HISTORY_DAYS:
-            raise serializers.ValidationError({"to": [f"At most {MAX_HISTORY_DAYS} days at once."]})
-        return {"start": start, "end": end}
+    default_days = DEFAULT_HISTORY_DAYS
+    max_days = MAX_HISTORY_DAYS
 
 
 class HabitHistoryDaySerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
-from datetime import date, timedelta
 
 from rest_framework import serializers
+
+from apps.core.query import DateRangeQuerySerializer
 
 from .selectors import CONTRACT_COUNTERS
 
@@ -15,28 +16,11 @@ class StatsSerializer(serializers.Serializer):
         return {key: serializers.IntegerField() for key in CONTRACT_COUNTERS}
 
 
-class StatsDailyQuerySerializer(serializers.Serializer):
+class StatsDailyQuerySerializer(DateRangeQuerySerializer):
     """`?from=&to=` (local dates, inclusive). Defaults: the last 30 local days ending `to` (default today)."""
 
-    to = serializers.DateField(required=False)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False)  # `from` is a Python keyword
-        return fields
-
-    def validate(self, attrs):
-        today: date = self.context["today"]
-        end = attrs.get("to") or today
-        start = attrs.get("from")
-        if start is None:
-            span = timedelta(days=DEFAULT_DAILY_RANGE_DAYS - 1)
-            start = end - span if end - date.min >= span else date.min
-        if start > end:
-            raise serializers.ValidationError({"from": ["`from` must be on or before `to`."]})
-        if (end - start).days + 1 > MAX_DAILY_RANGE_DAYS:
-            raise serializers.ValidationError({"to": [f"At most {MAX_DAILY_RANGE_DAYS} days at once."]})
-        return {"start": start, "end": end}
+    default_days = DEFAULT_DAILY_RANGE_DAYS
+    max_days = MAX_DAILY_RANGE_DAYS
 
 
 class StatsDailySerializer(serializers.Serializer):
