@@ -42,5 +42,8 @@ def notifications_mark_read(*, user, ids: list[int] | None = None, all: bool = F
 
 def notifications_prune(*, before) -> int:
     """Delete read notifications read before `before` (the daily job); how many."""
-    deleted, _ = Notification.objects.filter(read_at__lt=before).delete()
+    old = Notification.objects.filter(read_at__lt=before)
+    user_ids = set(old.values_list("user_id", flat=True).distinct())
+    deleted, _ = old.delete()
+    user_versions_bump(user_ids)  # their cached feeds showed what is gone
     return deleted

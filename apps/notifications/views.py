@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.pagination import FeedCursorPagination
+from apps.core.response_cache import cached_per_user
 
 from .models import Notification
 from .selectors import notifications_for_user
@@ -25,7 +26,10 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         return notifications_for_user(user_id=self.request.user.pk, unread=query.validated_data["unread"])
 
+    # Every write to a user's notifications (created, read, pruned) replaces the user's
+    # cache token, so a cached page never outlives a change.
     @swagger_auto_schema(operation_summary="My notifications (cursor feed)", query_serializer=NotificationListQuerySerializer)
+    @cached_per_user()
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 

@@ -167,3 +167,18 @@ def test_export_lists_my_notifications(make_user):
 def test_the_feed_needs_a_token(api_client):
     assert api_client.get(FEED).status_code == 401
     assert api_client.post(READ, {"all": True}, format="json").status_code == 401
+
+
+def test_a_cached_feed_shows_new_read_and_pruned_notifications_at_once(make_user, django_capture_on_commit_callbacks):
+    ann = make_user("ann")
+    client = client_for(ann)
+    assert client.get(FEED).json()["results"] == []  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user_id=ann.pk, kind="friend_request", payload={})
+    (shown,) = client.get(FEED).json()["results"]
+    assert shown["read_at"] is None
+    assert client.post(READ, {"all": True}, format="json").status_code == 204
+    (shown,) = client.get(FEED).json()["results"]
+    assert shown["read_at"] is not None
+    run_daily(now=timezone.now() + timedelta(days=365))
+    assert client.get(FEED).json()["results"] == []
