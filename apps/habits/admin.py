@@ -31,46 +31,39 @@ class HabitAdmin(ReplacesUserCacheTokenAdmin):
         return False  # created by their users, on their local day (POST habits/)
 
 
+class HabitRecordAdmin(ReadOnlyAdmin):
+    """A read-only record of one habit, listed with the habit's owner."""
+
+    search_fields = ("habit__title", "habit__user__username")
+    list_select_related = ("habit__user",)
+
+    @admin.display(ordering="habit__user__username")
+    def owner(self, obj):
+        return obj.habit.user
+
+
 @admin.register(HabitCheckIn)
-class HabitCheckInAdmin(ReadOnlyAdmin):
+class HabitCheckInAdmin(HabitRecordAdmin):
     """Each check-in paid its own reward (an undo takes exactly that back): never edited here."""
 
     list_display = ("habit", "owner", "date", "seq", "made_on", "reward_xp", "reward_coins", "created_at")
-    search_fields = ("habit__title", "habit__user__username")
-    list_select_related = ("habit__user",)
     date_hierarchy = "date"
     ordering = ("-date", "-id")
 
-    @admin.display(ordering="habit__user__username")
-    def owner(self, obj):
-        return obj.habit.user
-
 
 @admin.register(QuitLog)
-class QuitLogAdmin(ReadOnlyAdmin):
+class QuitLogAdmin(HabitRecordAdmin):
     list_display = ("habit", "owner", "date", "count", "occurred_at", "created_at")
     list_filter = ("date",)
-    search_fields = ("habit__title", "habit__user__username")
-    list_select_related = ("habit__user",)
     date_hierarchy = "occurred_at"
     ordering = ("-occurred_at", "-id")
 
-    @admin.display(ordering="habit__user__username")
-    def owner(self, obj):
-        return obj.habit.user
-
 
 @admin.register(QuitDaySettlement)
-class QuitDaySettlementAdmin(ReadOnlyAdmin):
+class QuitDaySettlementAdmin(HabitRecordAdmin):
     """A settled day is the proof it paid once: never edited."""
 
     list_display = ("habit", "owner", "date", "units", "clean", "xp", "coins", "money_saved", "clean_streak", "settled_at")
     list_filter = ("clean",)
-    search_fields = ("habit__title", "habit__user__username")
-    list_select_related = ("habit__user",)
     date_hierarchy = "date"
     ordering = ("-date", "-id")
-
-    @admin.display(ordering="habit__user__username")
-    def owner(self, obj):
-        return obj.habit.user
