@@ -1,5 +1,5 @@
 """The stats part of `me/export/`: every counter and every day of activity."""
-from .boards import board_touch
+from .boards import board_forget
 from .models import DailyActivity, StatCounter
 
 
@@ -17,4 +17,4 @@ def on_delete(user) -> None:
     """Take the player off every leaderboard their rows count in, once the deletion
     commits (the rows cascade with the user; the boards in Redis are told here)."""
     days = DailyActivity.objects.filter(user=user).values_list("date", flat=True).distinct()
-    board_touch(user_id=user.pk, days=list(days))
+    board_forget(user_id=user.pk, days=days)

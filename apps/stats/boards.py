@@ -16,10 +16,13 @@ Two ways to answer, with the same order:
   being built.
 - Redis, per period, when the cache is Redis: a sorted set (score = the total XP,
   member = the tie-break) and a hash (user id -> current member) that says the board
-  was built. Written after commit by the reward path (`board_touch`), with each
-  player's totals read back from the database; built from the rows by
-  `board_rebuild` (the `leaderboard_rebuild` command, or lazily when a read finds
-  the board missing, e.g. after a flush).
+  was built. The reward path marks the player on the boards a changed day counts in
+  (`board_touch`: one Redis round trip after commit, no query); the next read of a
+  board writes its marked players' totals from the rows first (`_settle`: one
+  aggregate query for all of them), so a read sees every committed change and the
+  writes pay nothing for boards nobody reads. Built from the rows by `board_rebuild`
+  (the `leaderboard_rebuild` command, or lazily when a read finds the board missing,
+  e.g. after a flush).
 
 Members encode the tie-break so that Redis' own order of equal scores (members in
 reverse byte order for ZREVRANGE) is ours: `<TICK_MAX - reached µs>:<ID_MAX - id>`,
@@ -77,6 +80,11 @@ class Board:
     @property
     def index_key(self) -> str:
         return f"{self.key}:i"
+
+    @property
+    def marks_key(self) -> str:
+        """A hash: user id -> how many commits changed the player's total since it was last written."""
+        return f"{self.key}:d"
 
     @property
     def ttl(self) -> int:
@@ -201,11 +209,16 @@ end
 return 1
 """
 
-# KEYS: the sorted set, the index hash. ARGV: first and last index of the page, the
-# asker's id. nil when the board is not built; else {players with a positive total,
-# the page (member, score, ...), the asker's 0-based rank or nil, their score or nil}.
+# KEYS: the sorted set, the index hash, the marks hash. ARGV: first and last index of the
+# page, the asker's id, "1" to look at the marks first. nil when the board is not built;
+# {-1, the marks (user id, count, ...)} when players are marked; else {players with a
+# positive total, the page (member, score, ...), the asker's 0-based rank or nil, their
+# score or nil}.
 _READ = """
 if redis.call('EXISTS', KEYS[2]) == 0 then return nil end
+if ARGV[4] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then
+  return {-1, redis.call('HGETALL', KEYS[3])}
+end
 local count = redis.call('ZCOUNT', KEYS[1], '(0', '+inf')
 local page = {}
 if tonumber(ARGV[2]) >= tonumber(ARGV[1]) then
@@ -218,6 +231,15 @@ if mine then
   score = redis.call('ZSCORE', KEYS[1], mine)
 end
 return {count, page, rank, score}
+"""
+
+# KEYS: the marks hash. ARGV: (user id, count) pairs as read before their totals were
+# written. A mark that went up meanwhile (a later commit) stays for the next read.
+_UNMARK = """
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return 1
 """
 
 _scripts: dict = {}
@@ -254,16 +276,20 @@ def board_page_redis(board: Board, *, user_id: int, offset: int, limit: int) -> 
     client = redis_client()
     if client is None:
         return None
+    read = _script(client, "read", _READ)
+    keys = [board.key, board.index_key, board.marks_key]
     try:
-        reply = _script(client, "read", _READ)(
-            keys=[board.key, board.index_key], args=[offset, offset + limit - 1, user_id]
-        )
+        reply = read(keys=keys, args=[offset, offset + limit - 1, user_id, 1])
         if reply is None:
             if not board_rebuild(board, client=client):
                 return None
-            reply = _script(client, "read", _READ)(
-                keys=[board.key, board.index_key], args=[offset, offset + limit - 1, user_id]
-            )
+            reply = read(keys=keys, args=[offset, offset + limit - 1, user_id, 1])
+            if reply is None:
+                return None
+        if reply[0] == -1:
+            _settle(client, board, reply[1])
+            # Marks made since are the next read's: this one has seen its own commits.
+            reply = read(keys=keys, args=[offset, offset + limit - 1, user_id, 0])
             if reply is None:
                 return None
     except Exception:  # noqa: BLE001 - Redis down: the rows still answer
@@ -282,10 +308,10 @@ def board_page_redis(board: Board, *, user_id: int, offset: int, limit: int) -> 
     return page
 
 
-# -- Redis: writes after commit, rebuilds ----------------------------------------------
-class _Sync:
-    """The board writes one transaction owes one player (an on-commit hook): their totals
-    of every board one of `days` counts in, read back from the committed rows."""
+# -- Redis: marks after commit, settled by reads; rebuilds ------------------------------
+class _Mark:
+    """The marks one transaction owes one player (an on-commit hook): on every board one
+    of `days` counts in, their total changed."""
 
     __slots__ = ("user_id", "days")
 
@@ -298,47 +324,53 @@ class _Sync:
         if client is None:
             return
         try:
-            board_sync_user(user_id=self.user_id, days=self.days, client=client)
+            pipe = client.pipeline(transaction=False)
+            for board in boards_containing(self.days):
+                pipe.hincrby(board.marks_key, self.user_id, 1)
+                if board.ttl:
+                    pipe.expire(board.marks_key, board.ttl)
+            pipe.execute()
         except Exception:  # noqa: BLE001 - the commit stands; `leaderboard_rebuild` repairs
-            logger.warning("leaderboard: could not write user %s", self.user_id, exc_info=True)
+            logger.warning("leaderboard: could not mark user %s", self.user_id, exc_info=True)
 
 
 def board_touch(*, user_id: int, days) -> None:
-    """The player's XP on these local dates changed (or their rows are being deleted):
-    once the transaction commits, write their totals of the boards those dates count in
-    (and take them off the boards where they have no rows left). Nothing without Redis."""
+    """The player's XP on these local dates changed: once the transaction commits, mark
+    them on the boards those dates count in, for the next read to write (`_settle`).
+    Nothing without Redis."""
     if redis_client() is None:
         return
     connection = transaction.get_connection()
     hook = None
     if connection.in_atomic_block:
         for entry in connection.run_on_commit:
-            if type(entry[1]) is _Sync and entry[1].user_id == user_id:
+            if type(entry[1]) is _Mark and entry[1].user_id == user_id:
                 hook = entry[1]
                 break
     if hook is None:
-        hook = _Sync(user_id)
+        hook = _Mark(user_id)
         hook.days.update(days)
         transaction.on_commit(hook)
     else:
         hook.days.update(days)
 
 
-def board_sync_user(*, user_id: int, days, client) -> None:
-    """Write the player's totals of the boards `days` count in: one query, one round trip."""
-    boards = boards_containing(days)
-    aggregates = {}
-    for i, board in enumerate(boards):
-        aggregates[f"xp{i}"] = Sum("xp_earned", filter=board.date_filter() or None)
-        aggregates[f"at{i}"] = Max("xp_changed_at", filter=board.date_filter() or None)
-    totals = DailyActivity.objects.filter(user_id=user_id).aggregate(**aggregates)
+def _settle(client, board: Board, marks: list) -> None:
+    """Write the marked players' totals on the board from the committed rows (one
+    aggregate query for all of them), then clear the marks no commit has raised since.
+    A write older than the one on the board is ignored (`_WRITE`), so readers settling
+    at once cannot put back a stale total."""
+    counts = dict(zip(marks[::2], marks[1::2], strict=True))
+    user_ids = [int(user_id) for user_id in counts]
+    rows = list(board_totals(board, user_ids=user_ids))
     pipe = client.pipeline(transaction=False)
-    for i, board in enumerate(boards):
-        xp, reached = totals[f"xp{i}"], totals[f"at{i}"]
-        if xp is None:  # no rows left in the period (the account is being deleted)
-            _script(client, "remove", _REMOVE)(keys=[board.key, board.index_key], args=[user_id], client=pipe)
-        else:
-            _write(client, board, [{"user_id": user_id, "xp": xp, "reached": reached}], pipe=pipe)
+    _write(client, board, rows, pipe=pipe)
+    gone = set(user_ids) - {row["user_id"] for row in rows}
+    if gone:  # no rows left in the period: the account was deleted
+        _script(client, "remove", _REMOVE)(keys=[board.key, board.index_key], args=sorted(gone), client=pipe)
+    _script(client, "unmark", _UNMARK)(
+        keys=[board.marks_key], args=[v for pair in counts.items() for v in pair], client=pipe
+    )
     pipe.execute()
 
 
@@ -354,6 +386,8 @@ def board_rebuild(board: Board, *, client=None, chunk: int = 1000) -> bool:
     if not client.set(lock_key, token, nx=True, ex=REBUILD_LOCK_SECONDS):
         return False
     try:
+        # Every mark made so far is of a commit the snapshot below sees.
+        client.delete(board.marks_key)
         started = timezone.now()
         tmp = f"{board.key}:build:{token}"
         tmp_index = f"{tmp}:i"
@@ -403,11 +437,21 @@ def board_rebuild(board: Board, *, client=None, chunk: int = 1000) -> bool:
 
 
 def board_forget(*, user_id: int, days) -> None:
-    """Take the player off the boards their rows of `days` count in, now (no transaction)."""
-    client = redis_client()
-    if client is None:
-        return
-    pipe = client.pipeline(transaction=False)
-    for board in boards_containing(days):
-        _script(client, "remove", _REMOVE)(keys=[board.key, board.index_key], args=[user_id], client=pipe)
-    pipe.execute()
+    """Take the player off the boards their rows of `days` count in, once the transaction
+    commits (at once outside one): an account being deleted. Nothing without Redis."""
+    days = list(days)
+
+    def forget() -> None:
+        client = redis_client()
+        if client is None:
+            return
+        try:
+            pipe = client.pipeline(transaction=False)
+            for board in boards_containing(days):
+                _script(client, "remove", _REMOVE)(keys=[board.key, board.index_key], args=[user_id], client=pipe)
+                pipe.hdel(board.marks_key, user_id)
+            pipe.execute()
+        except Exception:  # noqa: BLE001 - the deletion stands; a read's settle or a rebuild repairs
+            logger.warning("leaderboard: could not take user %s off the boards", user_id, exc_info=True)
+
+    transaction.on_commit(forget)

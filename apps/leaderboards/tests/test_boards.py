@@ -108,27 +108,56 @@ def test_the_rebuild_command_gives_the_same_boards_after_a_flush(make_user, redi
     assert [e["user"]["username"] for e in before["week"]["results"]] == ["bob", "ann"]
 
 
-def test_xp_earned_is_written_to_the_built_boards_when_the_transaction_commits(
+def test_xp_earned_marks_the_player_at_commit_and_the_next_read_writes_their_total(
     make_user, redis, django_capture_on_commit_callbacks
 ):
     ann, bob = make_user("ann"), make_user("bob")
     earn(bob, TODAY, 30)
-    for period in ("week", "month", "all"):
-        board_rebuild(board_for(period, TODAY), client=redis)
+    built = [board_for(period, TODAY) for period in ("week", "month", "all")]
+    for board in built:
+        board_rebuild(board, client=redis)
 
     with django_capture_on_commit_callbacks(execute=True):
         progress_grant(user=ann, xp=25, reason="admin")
         progress_grant(user=ann, xp=25, reason="admin")
-        assert redis.zcard(WEEK.key) == 1  # nothing before the commit
+        assert not redis.exists(WEEK.marks_key)  # nothing before the commit
 
-    for key in (WEEK.key, "lb:m:2026-12", "lb:a"):
-        assert [(boards._member_user_id(m), s) for m, s in redis.zrevrange(key, 0, -1, withscores=True)] == [
+    # Both grants commit with the test's transaction: one mark; no total written yet.
+    for board in built:
+        assert redis.hgetall(board.marks_key) == {str(ann.pk).encode(): b"1"}
+        assert redis.zcard(board.key) == 1
+    for board in built:
+        body = get(bob, period=board.period)
+        assert [(e["user"]["username"], e["xp"]) for e in body["results"]] == [("ann", 50), ("bob", 30)]
+        assert body["me"] == {"rank": 2, "xp": 30}
+        assert [(boards._member_user_id(m), s) for m, s in redis.zrevrange(board.key, 0, -1, withscores=True)] == [
             (ann.pk, 50.0),
             (bob.pk, 30.0),
         ]
-    body = get(bob)
-    assert [(e["user"]["username"], e["xp"]) for e in body["results"]] == [("ann", 50), ("bob", 30)]
-    assert body["me"] == {"rank": 2, "xp": 30}
+        assert not redis.exists(board.marks_key)
+
+
+def test_a_mark_raised_while_a_read_settles_stays_for_the_next_read(make_user, redis, monkeypatch):
+    ann = make_user("ann")
+    board_rebuild(WEEK, client=redis)
+    earn(ann, TODAY, 10)
+    mark = boards._Mark(ann.pk)  # what board_touch runs when the reward commits
+    mark.days.add(TODAY)
+    mark()
+    real_totals = boards.board_totals
+
+    def totals_then_a_commit(board, *, user_ids=None):
+        rows = list(real_totals(board, user_ids=user_ids))
+        earn(ann, TODAY, 5)  # read; then another reward commits and marks ann again
+        mark()
+        return rows
+
+    monkeypatch.setattr(boards, "board_totals", totals_then_a_commit)
+    assert board_page_redis(WEEK, user_id=ann.pk, offset=0, limit=5).me_xp == 10
+    assert redis.hget(WEEK.marks_key, ann.pk) == b"2"
+    monkeypatch.setattr(boards, "board_totals", real_totals)
+    assert board_page_redis(WEEK, user_id=ann.pk, offset=0, limit=5).me_xp == 15
+    assert not redis.exists(WEEK.marks_key)
 
 
 def test_nothing_is_written_to_a_board_that_was_never_built(make_user, redis, django_capture_on_commit_callbacks):
