@@ -15,7 +15,7 @@ request granted:
 6. pay level-ups (each level once in a lifetime), add to the statistics and unlock the
    achievements they reach, paying their rewards; repeated while an unlock leads to another;
 7. write the wallet, the ledger rows and the day's row, and replace the user's cache
-   token (and, when XP changed, write the leaderboards) when the transaction commits;
+   token (and, when XP changed, mark the player on the leaderboards) when the transaction commits;
 8. tell the player what it reached (`achievement_unlocked`, `level_up` for a level reached
    for the first time, `streak_milestone`): notifications written once the transaction commits.
 
