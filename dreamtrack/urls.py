@@ -6,6 +6,7 @@ from drf_yasg.views import get_schema_view
 from rest_framework.permissions import AllowAny
 
 from apps.core import views as core_views
+from apps.core.admin_login import admin_login
 from apps.core.schema import API_INFO
 
 schema_view = get_schema_view(
@@ -40,6 +41,8 @@ urlpatterns = [
     re_path(r"^swagger\.json$", schema_view.without_ui(cache_timeout=0), {"format": "json"}, name="schema-json"),
     path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
+    # Before the admin's own URLs, so that its login form is throttled (apps/core/admin_login.py).
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

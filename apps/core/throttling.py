@@ -193,7 +193,10 @@ class LoginAccountThrottle(SlidingWindowMixin, SimpleRateThrottle):
             data = request.data
         except APIException:  # an unparsable body: the view answers it, nothing to count
             return None
-        name = data.get("username") if isinstance(data, dict) else None
+        return self.key_for(data.get("username") if isinstance(data, dict) else None)
+
+    def key_for(self, name) -> str | None:
+        """The counter of the account `name` (None for no name: nothing to count)."""
         if not isinstance(name, str) or not name.strip():
             return None
         ident = hashlib.sha256(name.strip().casefold().encode("utf-8", "surrogatepass")).hexdigest()[:32]
