@@ -349,7 +349,7 @@ def _leaderboard_of_100k(user) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from apps.stats.boards import board_for, board_rebuild, board_sync_user, redis_client
+    from apps.stats.boards import board_for, board_rebuild, board_touch, redis_client
     from apps.stats.models import DailyActivity
 
     User = get_user_model()
@@ -380,7 +380,7 @@ def _leaderboard_of_100k(user) -> dict:
     if client is not None and (stale or not client.exists(week.index_key)):
         board_rebuild(week, client=client)  # once: the rows went in behind the reward path's back
     elif client is not None:
-        board_sync_user(user_id=user.pk, days=[today], client=client)
+        board_touch(user_id=user.pk, days=[today])  # no transaction: marked now, settled by the warm-up
     return {}
 
 
