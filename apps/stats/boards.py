@@ -355,23 +355,25 @@ def board_touch(*, user_id: int, days) -> None:
         hook.days.update(days)
 
 
-def _settle(client, board: Board, marks: list) -> None:
+def _settle(client, board: Board, marks: list, *, chunk: int = 1000) -> None:
     """Write the marked players' totals on the board from the committed rows (one
-    aggregate query for all of them), then clear the marks no commit has raised since.
+    aggregate query per `chunk` players), then clear the marks no commit has raised since.
     A write older than the one on the board is ignored (`_WRITE`), so readers settling
     at once cannot put back a stale total."""
-    counts = dict(zip(marks[::2], marks[1::2], strict=True))
-    user_ids = [int(user_id) for user_id in counts]
-    rows = list(board_totals(board, user_ids=user_ids))
-    pipe = client.pipeline(transaction=False)
-    _write(client, board, rows, pipe=pipe)
-    gone = set(user_ids) - {row["user_id"] for row in rows}
-    if gone:  # no rows left in the period: the account was deleted
-        _script(client, "remove", _REMOVE)(keys=[board.key, board.index_key], args=sorted(gone), client=pipe)
-    _script(client, "unmark", _UNMARK)(
-        keys=[board.marks_key], args=[v for pair in counts.items() for v in pair], client=pipe
-    )
-    pipe.execute()
+    pairs = list(zip(marks[::2], marks[1::2], strict=True))
+    for start in range(0, len(pairs), chunk):
+        counts = dict(pairs[start : start + chunk])
+        user_ids = [int(user_id) for user_id in counts]
+        rows = list(board_totals(board, user_ids=user_ids))
+        pipe = client.pipeline(transaction=False)
+        _write(client, board, rows, pipe=pipe)
+        gone = set(user_ids) - {row["user_id"] for row in rows}
+        if gone:  # no rows left in the period: the account was deleted
+            _script(client, "remove", _REMOVE)(keys=[board.key, board.index_key], args=sorted(gone), client=pipe)
+        _script(client, "unmark", _UNMARK)(
+            keys=[board.marks_key], args=[v for pair in counts.items() for v in pair], client=pipe
+        )
+        pipe.execute()
 
 
 def board_rebuild(board: Board, *, client=None, chunk: int = 1000) -> bool:

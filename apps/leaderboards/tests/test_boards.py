@@ -160,6 +160,26 @@ def test_a_mark_raised_while_a_read_settles_stays_for_the_next_read(make_user, r
     assert not redis.exists(WEEK.marks_key)
 
 
+def test_many_marked_players_are_settled_in_chunks(make_user, redis):
+    players = [make_user(f"p{i}") for i in range(5)]
+    board_rebuild(WEEK, client=redis)
+    for i, player in enumerate(players):
+        earn(player, TODAY, 10 * (i + 1))
+        mark = boards._Mark(player.pk)
+        mark.days.add(TODAY)
+        mark()
+    boards._settle(redis, WEEK, _flat(redis.hgetall(WEEK.marks_key)), chunk=2)
+    assert {boards._member_user_id(m): s for m, s in redis.zrange(WEEK.key, 0, -1, withscores=True)} == {
+        player.pk: 10.0 * (i + 1) for i, player in enumerate(players)
+    }
+    assert not redis.exists(WEEK.marks_key)
+
+
+def _flat(mapping: dict) -> list:
+    """HGETALL's reply as the read script returns it: key, value, key, value..."""
+    return [v for pair in mapping.items() for v in pair]
+
+
 def test_nothing_is_written_to_a_board_that_was_never_built(make_user, redis, django_capture_on_commit_callbacks):
     ann = make_user("ann")
     with django_capture_on_commit_callbacks(execute=True):
