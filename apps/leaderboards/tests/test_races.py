@@ -1,5 +1,6 @@
-"""Concurrent rewards on PostgreSQL with Redis: the boards written after each commit end
-equal to the rows (SQLite ignores row locks; without Redis there is no board to write)."""
+"""Concurrent rewards on PostgreSQL with Redis: the marks each commit leaves, settled by the
+reads, end with every board equal to the rows (SQLite ignores row locks; without Redis
+there is no board to write)."""
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
