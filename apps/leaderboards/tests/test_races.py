@@ -37,3 +37,30 @@ def test_concurrent_rewards_leave_every_redis_board_equal_to_the_rows(make_user)
             from_redis = board_page_redis(board, user_id=player.pk, offset=0, limit=10)
             assert from_redis == board_page_sql(board, user_id=player.pk, offset=0, limit=10)
         assert [xp for _rank, _id, xp in from_redis.entries] == expected
+
+
+def test_readers_settling_while_rewards_commit_leave_every_board_equal_to_the_rows(make_user):
+    players = [make_user(f"reader{i}") for i in range(4)]
+    boards = [board_for(period, local_date(players[0])) for period in PERIODS]
+    for board in boards:
+        assert board_rebuild(board, client=redis_client())
+
+    def grant_then_read(user_id, xp):
+        def call():
+            user = get_user_model().objects.get(pk=user_id)
+            for _ in range(3):
+                progress_grant(user=user, xp=xp, reason="race")
+                for board in boards:  # each read settles whatever is marked at that moment
+                    board_page_redis(board, user_id=user_id, offset=0, limit=10)
+
+        return call
+
+    results = run_concurrently(*(grant_then_read(p.pk, 7 * (i + 1)) for i, p in enumerate(players)))
+    assert not [r for r in results if isinstance(r, BaseException)], results
+
+    for board in boards:
+        for player in players:
+            assert board_page_redis(board, user_id=player.pk, offset=0, limit=10) == board_page_sql(
+                board, user_id=player.pk, offset=0, limit=10
+            )
+        assert not redis_client().exists(board.marks_key)
