@@ -18,11 +18,18 @@ pytestmark = [
 ]
 
 
-def test_concurrent_rewards_leave_every_redis_board_equal_to_the_rows(make_user):
+@pytest.fixture
+def players_and_boards(make_user):
+    """Four players, and this week's, month's and all time's boards built (empty) in Redis."""
     players = [make_user(f"racer{i}") for i in range(4)]
     boards = [board_for(period, local_date(players[0])) for period in PERIODS]
     for board in boards:
         assert board_rebuild(board, client=redis_client())
+    return players, boards
+
+
+def test_concurrent_rewards_leave_every_redis_board_equal_to_the_rows(players_and_boards):
+    players, boards = players_and_boards
 
     def grant(user_id, xp):
         return lambda: progress_grant(user=get_user_model().objects.get(pk=user_id), xp=xp, reason="race")
@@ -39,11 +46,8 @@ def test_concurrent_rewards_leave_every_redis_board_equal_to_the_rows(make_user)
         assert [xp for _rank, _id, xp in from_redis.entries] == expected
 
 
-def test_readers_settling_while_rewards_commit_leave_every_board_equal_to_the_rows(make_user):
-    players = [make_user(f"reader{i}") for i in range(4)]
-    boards = [board_for(period, local_date(players[0])) for period in PERIODS]
-    for board in boards:
-        assert board_rebuild(board, client=redis_client())
+def test_readers_settling_while_rewards_commit_leave_every_board_equal_to_the_rows(players_and_boards):
+    players, boards = players_and_boards
 
     def grant_then_read(user_id, xp):
         def call():
