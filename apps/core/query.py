@@ -1,6 +1,7 @@
 """Query-parameter serializers shared by several endpoints."""
 from datetime import date, timedelta
 
+from drf_yasg import openapi
 from rest_framework import serializers
 
 
@@ -30,3 +31,12 @@ class DateRangeQuerySerializer(serializers.Serializer):
         if (end - start).days + 1 > self.max_days:
             raise serializers.ValidationError({"to": [f"At most {self.max_days} days at once."]})
         return {"start": start, "end": end}
+
+
+# The two parameters as Swagger shows them (`manual_parameters` of a view using the serializer).
+DATE_RANGE_PARAMS = [
+    openapi.Parameter("from", openapi.IN_QUERY, type=openapi.TYPE_STRING, format=openapi.FORMAT_DATE,
+                      description=f"First local day (default: {DateRangeQuerySerializer.default_days - 1} days before `to`)."),
+    openapi.Parameter("to", openapi.IN_QUERY, type=openapi.TYPE_STRING, format=openapi.FORMAT_DATE,
+                      description=f"Last local day (default: today). At most {DateRangeQuerySerializer.max_days} days in all."),
+]

@@ -1,14 +1,9 @@
-
 from rest_framework import serializers
 
 from apps.core.fields import StrictBooleanField, StrictCharField, StrictDecimalField, StrictIntegerField
-from apps.core.query import DateRangeQuerySerializer
 from apps.progression.serializers import RewardSummarySerializer
 
 from .models import Difficulty, Habit
-
-MAX_HISTORY_DAYS = 366
-DEFAULT_HISTORY_DAYS = 30
 
 
 class HabitScheduleSerializer(serializers.Serializer):
@@ -220,13 +215,6 @@ class QuitLogResultSerializer(serializers.Serializer):
     log = QuitLogSerializer()
     habit = HabitSerializer()
     rewards = RewardSummarySerializer()
-
-
-class HabitHistoryQuerySerializer(DateRangeQuerySerializer):
-    """`?from=&to=` (local dates, inclusive). Defaults: the 30 local days ending `to` (default today)."""
-
-    default_days = DEFAULT_HISTORY_DAYS
-    max_days = MAX_HISTORY_DAYS
 
 
 class HabitHistoryDaySerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from apps.core.errors import InsufficientFunds, NotFound
 from apps.core.filtering import FilterOnlyWhenAskedMixin
 from apps.core.idempotency import idempotent
 from apps.core.localday import local_date
+from apps.core.query import DATE_RANGE_PARAMS, DateRangeQuerySerializer
 from apps.core.response_cache import cached_per_user
 from apps.core.schema import ErrorSerializer, error_responses
 
@@ -29,7 +30,6 @@ from .serializers import (
     HabitCheckInInputSerializer,
     HabitCheckInUndoQuerySerializer,
     HabitHistoryDaySerializer,
-    HabitHistoryQuerySerializer,
     HabitInputSerializer,
     HabitRewardResultSerializer,
     HabitSerializer,
@@ -40,12 +40,6 @@ from .serializers import (
 from .services import habit_check_in, habit_check_in_undo, habit_create, habit_delete, habit_update, quit_log_create
 from .settlement import quit_days_settle_for_user
 
-HISTORY_PARAMS = [
-    openapi.Parameter("from", openapi.IN_QUERY, type=openapi.TYPE_STRING, format=openapi.FORMAT_DATE,
-                      description="First local day (default: 29 days before `to`)."),
-    openapi.Parameter("to", openapi.IN_QUERY, type=openapi.TYPE_STRING, format=openapi.FORMAT_DATE,
-                      description="Last local day (default: today). At most 366 days in all."),
-]
 UNDO_PARAMS = [
     openapi.Parameter("date", openapi.IN_QUERY, type=openapi.TYPE_STRING, format=openapi.FORMAT_DATE,
                       description="The day of the check-in to undo (default: today)."),
@@ -217,13 +211,13 @@ class HabitViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         operation_summary="A habit's days",
         operation_description="One entry per local day from `from` to `to` (at most 366). Build: check-ins and "
         "whether the target was reached. Quit: units logged, whether logged, settled, and clean (`done`).",
-        manual_parameters=HISTORY_PARAMS,
+        manual_parameters=DATE_RANGE_PARAMS,
         responses={200: HabitHistoryDaySerializer(many=True), 400: ErrorSerializer, 404: ErrorSerializer},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         quit_days_settle_for_user(user=request.user)
         habit = self.get_object()
-        query = HabitHistoryQuerySerializer(data=request.query_params, context={"today": local_date(request.user)})
+        query = DateRangeQuerySerializer(data=request.query_params, context={"today": local_date(request.user)})
         query.is_valid(raise_exception=True)
         return Response(HabitHistoryDaySerializer(habit_history(habit=habit, **query.validated_data), many=True).data)

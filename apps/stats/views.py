@@ -1,20 +1,13 @@
-from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.localday import local_date
+from apps.core.query import DATE_RANGE_PARAMS, DateRangeQuerySerializer
 
 from .selectors import daily_activity_range, stats_for_user
-from .serializers import StatsDailyQuerySerializer, StatsDailySerializer, StatsSerializer
-
-DATE_PARAMS = [
-    openapi.Parameter("from", openapi.IN_QUERY, type=openapi.TYPE_STRING, format=openapi.FORMAT_DATE,
-                      description="First local day (default: 29 days before `to`)."),
-    openapi.Parameter("to", openapi.IN_QUERY, type=openapi.TYPE_STRING, format=openapi.FORMAT_DATE,
-                      description="Last local day (default: today). At most 366 days in all."),
-]
+from .serializers import StatsDailySerializer, StatsSerializer
 
 
 class StatsViewSet(viewsets.GenericViewSet):
@@ -30,12 +23,12 @@ class StatsViewSet(viewsets.GenericViewSet):
 
     @swagger_auto_schema(
         operation_summary="My activity per local day",
-        manual_parameters=DATE_PARAMS,
+        manual_parameters=DATE_RANGE_PARAMS,
         responses={200: StatsDailySerializer(many=True)},
     )
     @action(detail=False, methods=["get"])
     def daily(self, request):
-        query = StatsDailyQuerySerializer(data=request.query_params, context={"today": local_date(request.user)})
+        query = DateRangeQuerySerializer(data=request.query_params, context={"today": local_date(request.user)})
         query.is_valid(raise_exception=True)
         rows = daily_activity_range(user=request.user, **query.validated_data)
         return Response(StatsDailySerializer(rows, many=True).data)
