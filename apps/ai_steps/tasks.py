@@ -31,3 +31,9 @@ def generate_dream_steps_enqueue(job_id: int) -> bool:
         logger.exception("ai job %s could not be queued", job_id)
         return False
     return True
+
+
+def runs_inline() -> bool:
+    """True without a broker (no REDIS_URL): a job queued outside a transaction has already
+    run when `generate_dream_steps_enqueue` returns."""
+    return generate_dream_steps.app.conf.task_always_eager

@@ -9,6 +9,7 @@ from .models import StepGenerationJob
 from .selectors import job_list_for_user
 from .serializers import GenerateStepsInputSerializer, StepGenerationJobSerializer
 from .services import job_create
+from .tasks import runs_inline
 
 
 class GenerateStepsView(APIView):
@@ -29,7 +30,8 @@ class GenerateStepsView(APIView):
         data = GenerateStepsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = job_create(user=request.user, dream_id=dream_id, **data.validated_data)
-        job.refresh_from_db()  # inline (no Redis), the job has already run
+        if runs_inline():
+            job.refresh_from_db()  # the job may have run already: answer how it ended
         return Response(StepGenerationJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

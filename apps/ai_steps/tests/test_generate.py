@@ -273,3 +273,35 @@ def test_each_call_logs_model_latency_and_tokens_never_the_key(generate, auth_cl
     everything = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
     assert API_KEY not in everything
     assert API_KEY not in json.dumps(StepGenerationJob.objects.values("error", "request", "steps")[0])
+
+
+# -- what the request itself does ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_202_already_tells_how_the_job_ended(auth_client, dream, fake_openrouter):
+    # No test transaction around the request: the job is queued when its row commits, and
+    # without Redis Celery runs it right there, before the view answers.
+    fake_openrouter.reply(200, steps_completion(some_steps(5)))
+
+    response = auth_client.post(f"/api/v1/dreams/{dream.pk}/generate-steps/", {"count": 5}, format="json")
+
+    assert response.status_code == 202
+    assert response.json()["status"] == "succeeded" and response.json()["steps"] == some_steps(5)
+
+
+def test_with_a_broker_the_request_reads_the_dream_and_inserts_the_job_only(
+    generate, auth_client, dream, fake_openrouter, monkeypatch, django_assert_max_num_queries
+):
+    from apps.ai_steps.tasks import generate_dream_steps
+
+    queued = []
+    monkeypatch.setattr(generate_dream_steps, "apply_async", lambda args, **options: queued.append(args))
+    # The app reads Django settings under the CELERY_ namespace, so the override goes by that name.
+    monkeypatch.setattr(generate_dream_steps.app.conf, "CELERY_TASK_ALWAYS_EAGER", False)
+
+    with django_assert_max_num_queries(2):
+        response = generate(auth_client, dream)
+
+    assert response.status_code == 202 and response.json()["status"] == "pending"
+    assert queued == [[response.json()["id"]]]
