@@ -8,6 +8,8 @@ fuzzer (`make fuzz`) reports every such field as "schema-violating request
 accepted". Use the strict ones in input serializers; query parameters always
 arrive as strings and keep DRF's fields (booleans: `QueryBooleanField`).
 """
+import contextlib
+
 from rest_framework import serializers
 
 
@@ -47,14 +49,24 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class QueryBooleanField(serializers.BooleanField):
-    """A boolean query parameter: `true`/`false` (any case) or `1`/`0`; absent or
-    empty is None. DRF's BooleanField also takes `yes`, `on`, `t`, `null`... so a
-    typo silently became a filter value (or none); here it is a 400."""
+def query_boolean(value: str) -> bool | None:
+    """The one rule for boolean query parameters: `true`/`false` (any case) or `1`/`0`;
+    empty is None (not given); anything else raises ValueError. DRF's BooleanField also
+    takes `yes`, `on`, `t`, `null`... and django-filter's silently ignores what it cannot
+    parse, so a typo became a filter value (or none); here it is a 400."""
+    value = value.lower()
+    if value == "":
+        return None
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise ValueError(value)
 
-    TRUE_VALUES = {"true", "1"}
-    FALSE_VALUES = {"false", "0"}
-    NULL_VALUES = set()
+
+class QueryBooleanField(serializers.BooleanField):
+    """A boolean query parameter of a serializer (`query_boolean`); absent or empty is None."""
+
     default_error_messages = {"invalid": "Must be true or false."}
 
     def __init__(self, **kwargs):
@@ -64,13 +76,10 @@ class QueryBooleanField(serializers.BooleanField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        value = data.lower() if isinstance(data, str) else None
-        if value == "":
-            return None  # `?owned=` from a plain dict (a QueryDict never gets here with it)
-        if value in self.TRUE_VALUES:
-            return True
-        if value in self.FALSE_VALUES:
-            return False
+        # `?owned=` from a plain dict reaches here as "" (a QueryDict never passes it on).
+        if isinstance(data, str):
+            with contextlib.suppress(ValueError):
+                return query_boolean(data)
         self.fail("invalid")
 
 

@@ -1,3 +1,26 @@
+import django_filters
+from django import forms
+
+from .fields import query_boolean
+
+
+class _QueryBooleanFormField(forms.Field):
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_python(self, value):
+        try:
+            return query_boolean(value or "")
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class QueryBooleanFilter(django_filters.BooleanFilter):
+    """A boolean filter parsed by the API's one rule (`query_boolean`: true/false in any case,
+    1/0, else 400); django-filter's own BooleanFilter silently ignores what it cannot parse."""
+
+    field_class = _QueryBooleanFormField
+
+
 class FilterOnlyWhenAskedMixin:
     """For a view with a django-filter `filterset_class`: without any of its
     parameters in the query string the filterset would return the queryset as it

@@ -9,15 +9,14 @@ Order: oldest first (the order they were created in).
 import django_filters
 from django.db.models import Q
 
+from apps.core.filtering import QueryBooleanFilter
+
 from .models import Habit
 
 
 class HabitFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Habit.Kind.choices)
-    # A choice, not a BooleanFilter: that one silently ignores values it cannot parse.
-    archived = django_filters.ChoiceFilter(
-        choices=(("true", "true"), ("false", "false")), method="filter_archived", help_text="true: only archived habits."
-    )
+    archived = QueryBooleanFilter(method="filter_archived", help_text="true: only archived habits.")
     search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="In title or description.")
 
     class Meta:
@@ -25,7 +24,7 @@ class HabitFilter(django_filters.FilterSet):
         fields = ["kind", "archived", "search"]
 
     def filter_archived(self, queryset, name, value):
-        return queryset.filter(archived=value == "true")
+        return queryset.filter(archived=value)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

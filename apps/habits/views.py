@@ -88,7 +88,7 @@ class HabitViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Habit.objects.none()
         habits = habit_list_for_user(user=self.request.user)
-        if self.action == "list" and "archived" not in self.request.query_params:
+        if self.action == "list" and not self.request.query_params.get("archived"):  # absent or empty
             habits = habits.filter(archived=False)
         return habits
 

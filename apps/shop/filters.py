@@ -1,18 +1,16 @@
 import django_filters
 
+from apps.core.filtering import QueryBooleanFilter
 from apps.inventory.models import InventoryItem, ItemType
 
 
 class InventoryFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="item__type", choices=ItemType.choices, help_text="The item's type.")
-    # A choice, not a BooleanFilter: that one silently ignores values it cannot parse.
-    equipped = django_filters.ChoiceFilter(
-        choices=(("true", "true"), ("false", "false")), method="filter_equipped", help_text="Only (un)equipped rows."
-    )
+    equipped = QueryBooleanFilter(method="filter_equipped", help_text="Only (un)equipped rows.")
 
     class Meta:
         model = InventoryItem
         fields = ["type", "equipped"]
 
     def filter_equipped(self, queryset, name, value):
-        return queryset.filter(equipped=value == "true")
+        return queryset.filter(equipped=value)

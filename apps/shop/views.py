@@ -77,7 +77,7 @@ class ShopItemViewSet(viewsets.GenericViewSet):
     # all of which replace the user's version token when they change. ETag: a hash of the body.
     @cached_per_user(catalog_keys=(VERSION_KEY,), etag=True)
     def list(self, request):
-        query = ShopItemListQuerySerializer(data=request.query_params.dict())
+        query = ShopItemListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         items, holdings = shop_item_list_for_user(user=request.user, **query.validated_data)
         page = self.paginate_queryset(items)

@@ -16,6 +16,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 
+from apps.core.filtering import QueryBooleanFilter
 from apps.core.localday import local_date
 
 from .models import Difficulty, Task
@@ -43,12 +44,7 @@ class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Task.Status.choices, help_text="open or completed.")
     difficulty = django_filters.ChoiceFilter(choices=Difficulty.choices, help_text="The task's difficulty.")
     dream = IntegerFilter(field_name="dream_id", help_text="A dream's id: its steps.")
-    # A choice, not a BooleanFilter: that one silently ignores values it cannot parse.
-    overdue = django_filters.ChoiceFilter(
-        choices=(("true", "true"), ("false", "false")),
-        method="filter_overdue",
-        help_text="true: open tasks past their deadline.",
-    )
+    overdue = QueryBooleanFilter(method="filter_overdue", help_text="true: open tasks past their deadline.")
     due_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte", help_text="Deadline on or before.")
     due_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", help_text="Deadline on or after.")
     search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="In title or description.")
@@ -61,7 +57,7 @@ class TaskFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         today = local_date(self.request.user)
         overdue = Q(status=Task.Status.OPEN, deadline__lt=today)
-        return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -244,13 +244,14 @@ def test_filter_parameters_have_types_enums_formats_and_descriptions(swagger):
     assert status["enum"] == ["open", "completed"] and status["description"]
     assert parameter(swagger, "/tasks/", "get", "difficulty")["enum"] == ["trivial", "easy", "medium", "hard"]
     assert parameter(swagger, "/tasks/", "get", "dream")["type"] == "integer"
-    assert parameter(swagger, "/tasks/", "get", "overdue")["enum"] == ["true", "false"]
+    assert parameter(swagger, "/tasks/", "get", "overdue")["type"] == "boolean"
     assert parameter(swagger, "/tasks/", "get", "due_before")["format"] == "date"
     assert parameter(swagger, "/tasks/", "get", "search")["maxLength"] == 200
     ordering = parameter(swagger, "/tasks/", "get", "ordering")
     assert ordering["type"] == "array" and ordering["collectionFormat"] == "csv"
     assert set(ordering["items"]["enum"]) == {"deadline", "-deadline", "created_at", "-created_at", "difficulty", "-difficulty"}
-    assert parameter(swagger, "/inventory/", "get", "equipped")["enum"] == ["true", "false"]
+    assert parameter(swagger, "/inventory/", "get", "equipped")["type"] == "boolean"
+    assert parameter(swagger, "/habits/", "get", "archived")["type"] == "boolean"
     for path, item in swagger["paths"].items():
         for p in item.get("get", {}).get("parameters", []):
             if p["in"] == "query":

@@ -71,6 +71,8 @@ def test_create_list_filter_search_edit_archive_and_delete(user):
     assert edited.status_code == 200 and edited.json()["title"] == "Read 30 pages"
     assert [h["title"] for h in client.get("/api/v1/habits/").json()["results"]] == ["No smoking"]
     assert [h["title"] for h in client.get("/api/v1/habits/", {"archived": "true"}).json()["results"]] == ["Read 30 pages"]
+    assert [h["title"] for h in client.get("/api/v1/habits/", {"archived": "1"}).json()["results"]] == ["Read 30 pages"]
+    assert [h["title"] for h in client.get("/api/v1/habits/", {"archived": ""}).json()["results"]] == ["No smoking"]
     assert client.get(f"/api/v1/habits/{body['id']}/").status_code == 200  # still there, with its history
 
     kind_change = client.patch(f"/api/v1/habits/{body['id']}/", {"kind": "quit"}, format="json")

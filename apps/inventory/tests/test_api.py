@@ -63,6 +63,17 @@ def test_list_filters_type_and_equipped(owner, client):
     assert client.get(URL, {"type": "hat"}).status_code == 400
 
 
+def test_the_equipped_filter_takes_true_false_1_0_in_any_case_and_empty_means_not_given(owner, client):
+    avatar = give(owner, ItemFactory(type="avatar"))
+    give(owner, ItemFactory(type="icon"))
+    client.post(f"{URL}{avatar.pk}/equip/")
+    for value in ("TRUE", "True", "1"):
+        assert [r["id"] for r in client.get(URL, {"equipped": value}).json()["results"]] == [avatar.pk]
+    for value in ("FALSE", "0"):
+        assert client.get(URL, {"equipped": value}).json()["count"] == 1
+    assert client.get(URL, {"equipped": "", "type": ""}).json()["count"] == 2
+
+
 @pytest.mark.parametrize("value", ["maybe", "-25683", "yes", "null"])
 def test_an_equipped_filter_that_is_not_true_or_false_is_400(owner, client, value):
     # django-filter's BooleanFilter dropped a value it could not parse and listed everything.

@@ -284,6 +284,12 @@ def _bump():
     catalog_bump()
 
 
+def test_every_filter_given_empty_means_not_given(client, catalog):
+    empty = dict.fromkeys(["type", "rarity", "currency", "min_price", "max_price", "ordering", "search"], "")
+    response = client.get(URL, empty)
+    assert response.status_code == 200 and names(response) == names(client.get(URL))
+
+
 def test_boolean_filters_take_true_false_1_0_in_any_case_and_empty_means_not_given(client, catalog):
     assert names(client.get(URL, {"affordable": "TRUE"})) == names(client.get(URL, {"affordable": "true"}))
     assert names(client.get(URL, {"affordable": "0"})) == ["Dear Dragon"]

@@ -215,6 +215,9 @@ def test_filter_by_status_and_difficulty(auth_client, catalog):
 def test_filter_overdue_uses_local_today_and_open_only(auth_client, catalog, today):
     assert ids(auth_client.get(URL, {"overdue": "true"})) == [catalog["trivial_late"]]
     assert catalog["trivial_late"] not in ids(auth_client.get(URL, {"overdue": "false"}))
+    # Like every boolean query parameter: any case, or 1/0.
+    assert ids(auth_client.get(URL, {"overdue": "True"})) == ids(auth_client.get(URL, {"overdue": "1"})) == [catalog["trivial_late"]]
+    assert catalog["trivial_late"] not in ids(auth_client.get(URL, {"overdue": "0"}))
 
 
 def test_filter_overdue_in_a_timezone_behind_utc(make_user):
