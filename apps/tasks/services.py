@@ -102,12 +102,24 @@ def task_update(*, task: Task, **changes) -> Task:
         _check_dream(user=task.user, dream_id=changes["dream_id"])
     if not changes:
         return task
-    for name, value in changes.items():
-        setattr(task, name, value)
-    # Only the edited columns: a concurrent complete/reopen owns status and rewards.
-    task.save(update_fields=[*changes, "updated_at"])
+    with transaction.atomic():
+        if changes.get("dream_id", task.dream_id) != task.dream_id:
+            _check_movable(task)
+        for name, value in changes.items():
+            setattr(task, name, value)
+        # Only the edited columns: a concurrent complete/reopen owns status and rewards.
+        task.save(update_fields=[*changes, "updated_at"])
     user_version_bump(task.user_id)
     return task
+
+
+def _check_movable(task: Task) -> None:
+    """A completed task stays with its dream (409): moved to another, one completion would
+    complete any number of dreams, each paying the dream reward. Read under the task's lock,
+    so a completion racing the move either comes first (409) or sees the task moved."""
+    status = Task.objects.select_for_update().values_list("status", flat=True).get(pk=task.pk)
+    if status == Task.Status.COMPLETED:
+        raise TaskAlreadyCompleted("A completed task cannot move to another dream; reopen it first.")
 
 
 def task_delete(*, task: Task) -> None:

@@ -69,9 +69,9 @@ class TaskViewSet(FilterOnlyWhenAskedMixin, viewsets.ModelViewSet):
         operation_summary="Edit a task",
         operation_description="Title, description, difficulty, deadline, dream. Editing a completed task never "
         "changes what its completion earned; status changes only via complete/reopen. A `dream` that is not "
-        "one of mine: 404.",
+        "one of mine: 404. A completed task keeps its dream: moving it is 409 `already_completed` (reopen first).",
         request_body=TaskInputSerializer,
-        responses={200: TaskSerializer, **error_responses(NotFound)},
+        responses={200: TaskSerializer, **error_responses(NotFound, TaskAlreadyCompleted)},
     )
     def partial_update(self, request, *args, **kwargs):
         task = self.get_object()

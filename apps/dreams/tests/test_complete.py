@@ -58,6 +58,25 @@ def test_completion_pays_the_dream_reward_and_counts_it(auth_client, user):
     assert_balances_match_ledger(user.pk)
 
 
+def test_a_completed_step_cannot_move_on_to_complete_another_dream(auth_client, user):
+    first, second = DreamFactory(user=user), DreamFactory(user=user)
+    (step,) = add_steps(first, 1, completed=1)
+    assert complete(auth_client, first).status_code == 200
+
+    moved = auth_client.patch(f"/api/v1/tasks/{step.pk}/", {"dream": second.pk}, format="json")
+    out = auth_client.patch(f"/api/v1/tasks/{step.pk}/", {"dream": None}, format="json")
+
+    assert moved.status_code == out.status_code == 409 and moved.json()["code"] == "already_completed"
+    step.refresh_from_db()
+    assert step.dream_id == first.pk
+    assert complete(auth_client, second).json()["code"] == "steps_incomplete"
+    assert stat(user, "dreams_completed") == 1
+    # Other edits of a completed step, and moving an open task, stay allowed.
+    assert auth_client.patch(f"/api/v1/tasks/{step.pk}/", {"title": "Renamed", "dream": first.pk}, format="json").status_code == 200
+    (open_step,) = add_steps(first, 1)
+    assert auth_client.patch(f"/api/v1/tasks/{open_step.pk}/", {"dream": second.pk}, format="json").status_code == 200
+
+
 @override_settings(DREAMTRACK_DREAM_COMPLETED_REWARD={"xp": 30, "coins": 7})
 def test_the_reward_is_a_setting(auth_client, user):
     dream = DreamFactory(user=user)
