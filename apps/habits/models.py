@@ -62,7 +62,9 @@ class Habit(models.Model):
     next_settle_at = models.DateTimeField(null=True, blank=True)
     clean_streak = models.PositiveIntegerField(default=0)
     longest_clean_streak = models.PositiveIntegerField(default=0)
-    money_saved = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # Wide enough for what the input allows: baseline (<= 100,000) x cost_per_unit (< 10^8)
+    # saved each day (QuitDaySettlement.money_saved), for a century of days.
+    money_saved = models.DecimalField(max_digits=20, decimal_places=2, default=0)
     last_unit_at = models.DateTimeField(null=True, blank=True)  # the latest logged unit
 
     class Meta:
@@ -140,7 +142,7 @@ class QuitDaySettlement(models.Model):
     clean = models.BooleanField()
     xp = models.PositiveIntegerField()
     coins = models.PositiveIntegerField()
-    money_saved = models.DecimalField(max_digits=12, decimal_places=2)
+    money_saved = models.DecimalField(max_digits=16, decimal_places=2)  # up to 10^5 x 10^8 a day
     clean_streak = models.PositiveIntegerField()  # the clean streak once this day was counted
     settled_at = models.DateTimeField()
 

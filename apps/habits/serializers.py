@@ -43,7 +43,7 @@ class HabitScheduleSerializer(serializers.Serializer):
 
 
 _DATETIME = serializers.DateTimeField()
-_MONEY = serializers.DecimalField(max_digits=14, decimal_places=2)
+_MONEY = serializers.DecimalField(max_digits=20, decimal_places=2)  # Habit.money_saved
 _PRICE = serializers.DecimalField(max_digits=10, decimal_places=2)
 
 
@@ -77,7 +77,7 @@ class HabitMetricsSerializer(serializers.Serializer):
     )
     reduction_pct = serializers.FloatField(required=False, allow_null=True, help_text="Against `baseline_per_day`.")
     money_saved = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, help_text="(baseline - units) x cost_per_unit over settled days."
+        max_digits=20, decimal_places=2, required=False, help_text="(baseline - units) x cost_per_unit over settled days."
     )
     health = HabitHealthSerializer(required=False, help_text="Health milestones since the last logged unit.")
 

@@ -217,6 +217,22 @@ def test_reduction_and_average_over_the_last_seven_logged_days(user):
     assert get_metrics(user, habit, at(day(3), 12))["units_today"] == 2
 
 
+def test_the_largest_savings_the_input_allows_are_stored_and_shown(user):
+    # 100,000 units a day at 99,999,999.99 each: what create accepts, saved every clean day.
+    habit = make_habit(user, kind="quit", baseline_per_day=100000, cost_per_unit="99999999.99", now=at(D0, 8))
+    for n in range(3):
+        log(user, habit, 0, now=at(day(n), 20))
+
+    metrics = get_metrics(user, habit, at(day(3), 10))
+
+    assert metrics["money_saved"] == "29999999997000.00"  # 3 x 100,000 x 99,999,999.99
+    assert [str(s) for s in QuitDaySettlement.objects.filter(habit=habit).values_list("money_saved", flat=True)] == [
+        "9999999999000.00"
+    ] * 3
+    with time_machine.travel(at(day(3), 10), tick=False):
+        assert client_for(user).get("/api/v1/habits/").status_code == 200
+
+
 def test_history_of_a_quit_habit(user):
     habit = smoker(user)
     log(user, habit, 0, now=at(day(0), 10))
