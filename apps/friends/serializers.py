@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from apps.accounts.serializers import PublicProfileSerializer
 from apps.core.fields import StrictCharField, StrictIntegerField
+from apps.progression.serializers import RewardSummarySerializer
 
 from .models import FriendRequest
 
@@ -29,6 +30,17 @@ class FriendRequestSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=FriendRequest.Status.choices)
     created_at = serializers.DateTimeField()
     responded_at = serializers.DateTimeField(allow_null=True)
+
+
+class FriendRequestCreatedSerializer(FriendRequestSerializer):
+    rewards = RewardSummarySerializer(
+        allow_null=True, help_text="What becoming friends granted you (achievements), when the requests crossed; "
+        "null while the request is pending."
+    )
+
+
+class FriendRequestAcceptedSerializer(FriendRequestSerializer):
+    rewards = RewardSummarySerializer(help_text="What becoming friends granted you (achievements).")
 
 
 class FriendSerializer(serializers.Serializer):

@@ -21,7 +21,7 @@ from apps.core.errors import NotFound
 from apps.core.user_version import user_version_bump
 from apps.notifications.models import Notification
 from apps.notifications.services import notify
-from apps.progression.services import ProgressEvent, UserProgressService
+from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 from apps.stats.sql import counters_add
 from apps.wallet.locks import lock_wallets
 
@@ -53,13 +53,16 @@ def _pair(a: int, b: int) -> Q:
     return Q(from_user_id=a, to_user_id=b) | Q(from_user_id=b, to_user_id=a)
 
 
-def _befriend(*, user, other, wallets, reason: str) -> None:
-    """Write both friendship rows and add 1 to both players' `friends` (their wallets are locked)."""
+def _befriend(*, user, other, wallets, reason: str) -> RewardSummary:
+    """Write both friendship rows and add 1 to both players' `friends` (their wallets are
+    locked), which may unlock achievements; what `user` was granted."""
     Friendship.objects.bulk_create([Friendship(user=user, friend=other), Friendship(user=other, friend=user)])
+    summaries = {}
     for one, two in sorted(((user, other), (other, user)), key=lambda pair: pair[0].pk):
         progress = UserProgressService(one)
         progress.lock(locked=wallets[one.pk])
-        progress.apply(ProgressEvent(reason=reason, ref=f"user:{two.pk}", stats={"friends": 1}))
+        summaries[one.pk] = progress.apply(ProgressEvent(reason=reason, ref=f"user:{two.pk}", stats={"friends": 1}))
+    return summaries[user.pk]
 
 
 def _unfriend(*, user_id: int, other_id: int) -> bool:
@@ -74,8 +77,11 @@ def _unfriend(*, user_id: int, other_id: int) -> bool:
     return True
 
 
-def friend_request_create(*, user, username: str | None = None, user_id: int | None = None) -> FriendRequest:
-    """Ask the player named by `username` or `user_id` to be friends.
+def friend_request_create(
+    *, user, username: str | None = None, user_id: int | None = None
+) -> tuple[FriendRequest, RewardSummary | None]:
+    """Ask the player named by `username` or `user_id` to be friends: the request, and what
+    `user` was granted (None while the request is pending).
 
     A request crossing one that player already sent `user` (still pending) makes them
     friends at once: both requests are accepted, and the returned one says so.
@@ -98,20 +104,20 @@ def friend_request_create(*, user, username: str | None = None, user_id: int | N
         if not pending:
             request = FriendRequest.objects.create(from_user=user, to_user=target)
             notify(user_id=target.pk, kind=Notification.Kind.FRIEND_REQUEST, payload={"request_id": request.pk, "from_user": _who(user)})
-            return request
+            return request, None
         theirs = pending[0]
         theirs.status, theirs.responded_at = FriendRequest.Status.ACCEPTED, now
         theirs.save(update_fields=["status", "responded_at"])
         request = FriendRequest.objects.create(from_user=user, to_user=target, status=FriendRequest.Status.ACCEPTED, responded_at=now)
-        _befriend(user=user, other=target, wallets=wallets, reason="friend_added")
+        summary = _befriend(user=user, other=target, wallets=wallets, reason="friend_added")
         # The other player's request is the one that was answered; `user` learns it from the response.
         notify(user_id=target.pk, kind=Notification.Kind.FRIEND_ACCEPTED, payload={"user": _who(user)})
-        return request
+        return request, summary
 
 
-def friend_request_accept(*, user, request_id: int) -> FriendRequest:
-    """The recipient accepts a pending request: the two become friends. Not the
-    recipient's: 404; no longer pending: 409 `request_not_pending`."""
+def friend_request_accept(*, user, request_id: int) -> tuple[FriendRequest, RewardSummary]:
+    """The recipient accepts a pending request: the two become friends; the request and what
+    `user` was granted. Not the recipient's: 404; no longer pending: 409 `request_not_pending`."""
     with transaction.atomic():
         sender_id = (
             FriendRequest.objects.filter(pk=request_id, to_user=user).values_list("from_user_id", flat=True).first()
@@ -126,9 +132,9 @@ def friend_request_accept(*, user, request_id: int) -> FriendRequest:
         request.save(update_fields=["status", "responded_at"])
         # A pending request means neither friends nor blocked: a block or a friendship
         # closes the pair's pending requests under these same locks.
-        _befriend(user=user, other=request.from_user, wallets=wallets, reason="friend_added")
+        summary = _befriend(user=user, other=request.from_user, wallets=wallets, reason="friend_added")
         notify(user_id=sender_id, kind=Notification.Kind.FRIEND_ACCEPTED, payload={"user": _who(user)})
-        return request
+        return request, summary
 
 
 def _close(*, request_id: int, mine: Q, status: str) -> FriendRequest:

@@ -19,6 +19,8 @@ from .models import Block, FriendRequest, Friendship
 from .selectors import blocks_for_user, friend_requests_for_user, friendships_for_user, visible_users
 from .serializers import (
     BlockedUserSerializer,
+    FriendRequestAcceptedSerializer,
+    FriendRequestCreatedSerializer,
     FriendRequestCreateInputSerializer,
     FriendRequestListQuerySerializer,
     FriendRequestSerializer,
@@ -137,7 +139,7 @@ class FriendRequestViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
         "notified (`friend_request`; `friend_accepted` to the other player when requests cross).",
         request_body=FriendRequestCreateInputSerializer,
         responses={
-            201: FriendRequestSerializer,
+            201: FriendRequestCreatedSerializer,
             **error_responses(NotFound, FriendRequestToSelf, AlreadyFriends, RequestPending, UserBlocked),
         },
     )
@@ -145,22 +147,25 @@ class FriendRequestViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
     def create(self, request, *args, **kwargs):
         data = FriendRequestCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        friend_request = friend_request_create(user=request.user, **data.validated_data)
-        return Response(_one_request(friend_request, request), status=status.HTTP_201_CREATED)
+        friend_request, summary = friend_request_create(user=request.user, **data.validated_data)
+        body = {**_one_request(friend_request, request), "rewards": summary.as_dict() if summary else None}
+        return Response(body, status=status.HTTP_201_CREATED)
 
     def _answer(self, request, pk, service):
         return Response(_one_request(service(user=request.user, request_id=path_id(pk)), request))
 
     @swagger_auto_schema(
         operation_summary="Accept a friend request (its recipient)",
-        operation_description="You become friends; the sender is notified (`friend_accepted`).",
+        operation_description="You become friends; the sender is notified (`friend_accepted`). `rewards`: what "
+        "it granted you (a friends achievement reached).",
         request_body=no_body,
-        responses={200: FriendRequestSerializer, **error_responses(NotFound, RequestNotPending)},
+        responses={200: FriendRequestAcceptedSerializer, **error_responses(NotFound, RequestNotPending)},
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def accept(self, request, pk=None):
-        return self._answer(request, pk, friend_request_accept)
+        friend_request, summary = friend_request_accept(user=request.user, request_id=path_id(pk))
+        return Response({**_one_request(friend_request, request), "rewards": summary.as_dict()})
 
     @swagger_auto_schema(
         operation_summary="Decline a friend request (its recipient)",

@@ -73,6 +73,13 @@ class InventoryItemSerializer(serializers.Serializer):
     acquired_at = serializers.DateTimeField()
 
 
+class InventoryEquippedSerializer(InventoryItemSerializer):
+    rewards = RewardSummarySerializer(
+        allow_null=True, help_text="What counting `items_equipped` granted you (achievements); null when the item "
+        "was equipped already (nothing changed)."
+    )
+
+
 class InventoryBoostSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["xp", "coins"])
     multiplier = serializers.FloatField()

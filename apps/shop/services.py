@@ -96,9 +96,10 @@ def _lock_held_rows(*, user_id: int, inventory_item_id: int) -> tuple[InventoryI
     return row, [r for r in rows if r.pk != row.pk]
 
 
-def inventory_equip(*, user, inventory_item_id: int) -> InventoryItem:
+def inventory_equip(*, user, inventory_item_id: int) -> tuple[InventoryItem, RewardSummary | None]:
     """Equip a held cosmetic in its slot (its type), unequipping the slot's previous
-    item in the same transaction. Equipping what is already equipped changes nothing.
+    item in the same transaction: the row, and what counting it granted (None when it
+    was equipped already: that changes nothing).
 
     Errors: 404 not the user's or not held, 400 `not_equippable` (boosts, freezes),
     409 `item_locked` (in a pending trade). Counts `items_equipped` (only when
@@ -113,7 +114,7 @@ def inventory_equip(*, user, inventory_item_id: int) -> InventoryItem:
         if row.locked_quantity > 0:
             raise ItemLocked()
         if row.equipped:
-            return row
+            return row, None
         previous = [r.pk for r in equipped if r.slot == row.item.type]
         if previous:
             # First free the slot: the partial unique constraint
@@ -121,8 +122,8 @@ def inventory_equip(*, user, inventory_item_id: int) -> InventoryItem:
             InventoryItem.objects.filter(pk__in=previous).update(equipped=False, slot="")
         row.equipped, row.slot = True, row.item.type
         row.save(update_fields=["equipped", "slot"])
-        progress.apply(ProgressEvent(reason="item_equip", ref=f"inventory:{row.pk}", stats={"items_equipped": 1}))
-    return row
+        summary = progress.apply(ProgressEvent(reason="item_equip", ref=f"inventory:{row.pk}", stats={"items_equipped": 1}))
+    return row, summary
 
 
 def inventory_unequip(*, user, inventory_item_id: int) -> InventoryItem:

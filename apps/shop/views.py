@@ -30,6 +30,7 @@ from .selectors import (
     shop_item_list_for_user,
 )
 from .serializers import (
+    InventoryEquippedSerializer,
     InventoryItemSerializer,
     InventoryUseResultSerializer,
     ShopItemListQuerySerializer,
@@ -144,12 +145,12 @@ class InventoryViewSet(FilterOnlyWhenAskedMixin, viewsets.GenericViewSet):
         operation_summary="Equip a cosmetic",
         operation_description="One equipped per slot (avatar, icon, background): the slot's previous item is unequipped.",
         request_body=no_body,
-        responses={200: InventoryItemSerializer, **error_responses(NotFound, NotEquippable, ItemLocked)},
+        responses={200: InventoryEquippedSerializer, **error_responses(NotFound, NotEquippable, ItemLocked)},
     )
     @action(detail=True, methods=["post"])
     def equip(self, request, pk=None):
-        row = inventory_equip(user=request.user, inventory_item_id=int(pk))
-        return Response(inventory_row_public(row, request=request))
+        row, summary = inventory_equip(user=request.user, inventory_item_id=int(pk))
+        return Response({**inventory_row_public(row, request=request), "rewards": summary.as_dict() if summary else None})
 
     @swagger_auto_schema(
         operation_summary="Unequip a cosmetic",

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from apps.core.fields import StrictCharField, StrictIntegerField
 from apps.inventory.models import ItemType
+from apps.progression.serializers import RewardSummarySerializer
 
 from .exceptions import CrystalsNotTradable
 from .models import Trade
@@ -85,3 +86,10 @@ class TradeSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(help_text="A pending trade expires then; its escrow goes back.")
     resolved_at = serializers.DateTimeField(allow_null=True)
+
+
+class TradeAcceptedSerializer(TradeSerializer):
+    rewards = RewardSummarySerializer(
+        help_text="What accepting granted you: the requester's coins net of yours (`coins`), and any achievement "
+        "reached (`trades_completed`). Items received are in `offered`."
+    )

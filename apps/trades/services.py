@@ -36,7 +36,7 @@ from apps.friends.selectors import are_friends, blocked_between
 from apps.inventory.models import InventoryItem, ItemType
 from apps.inventory.services import NotEnoughItems, inventory_lock, inventory_transfer, inventory_unlock
 from apps.notifications.services import notify_many
-from apps.progression.services import ProgressEvent, UserProgressService
+from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 from apps.shop.exceptions import AlreadyOwned, ItemLocked, LimitReached
 from apps.wallet.locks import lock_wallets
 
@@ -220,10 +220,11 @@ def _check_receivable(*, incoming: dict[int, list[tuple[InventoryItem, int]]]) -
 
 
 # -- the parties' commands ---------------------------------------------------------------
-def trade_accept(*, user, trade_id: int, now=None) -> Trade:
+def trade_accept(*, user, trade_id: int, now=None) -> tuple[Trade, RewardSummary]:
     """The recipient accepts: the requested side is checked again (owned, not equipped,
     not in escrow, coins there; a cosmetic not already owned by its receiver) and both
-    sides change hands in this one transaction, with ledger rows on both sides.
+    sides change hands in this one transaction, with ledger rows on both sides. Returns
+    the trade and what the recipient was granted (coins, and achievements reached).
     Errors: 404 not a party, 403 `permission_denied` the requester, 409
     `trade_not_pending`, `not_friends`, `item_not_owned`, `item_equipped`,
     `insufficient_items`, `item_locked`, `already_owned`, `limit_reached`,
@@ -271,15 +272,16 @@ def trade_accept(*, user, trade_id: int, now=None) -> Trade:
             # both ways): later lines must see its quantity as the upsert left it.
             rows[received.pk] = received
         # One ledger row per side: the escrow and the requested coins, net.
+        summaries = {}
         for party, coins in ((requester, trade.requested_coins), (recipient, trade.escrow_coins - trade.requested_coins)):
             progress = UserProgressService(party, now=now)
             progress.lock(locked=wallets[party.pk])
-            progress.apply(
+            summaries[party.pk] = progress.apply(
                 ProgressEvent(reason="trade", ref=trade.ref, coins=coins, transfer=True, stats={"trades_completed": 1})
             )
         _resolve(trade, status=Status.ACCEPTED, now=now)
         notify_many([(requester.pk, "trade_accepted", _payload(trade, other=recipient))])
-    return trade
+    return trade, summaries[recipient.pk]
 
 
 def trade_reject(*, user, trade_id: int, now=None) -> Trade:

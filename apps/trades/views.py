@@ -24,7 +24,7 @@ from .exceptions import (
 )
 from .models import Trade
 from .selectors import trade_get_for_user, trade_list_for_user, trade_public
-from .serializers import TradeCreateInputSerializer, TradeListQuerySerializer, TradeSerializer
+from .serializers import TradeAcceptedSerializer, TradeCreateInputSerializer, TradeListQuerySerializer, TradeSerializer
 from .services import LineInput, trade_accept, trade_cancel, trade_create, trade_reject, trades_expire_due
 
 
@@ -86,8 +86,11 @@ class TradeViewSet(viewsets.GenericViewSet):
         trades_expire_due(user_id=request.user.pk, trade_id=int(pk))
         return Response(trade_public(trade_get_for_user(user=request.user, trade_id=int(pk)), request=request))
 
-    def _respond(self, request, trade, code=status.HTTP_200_OK) -> Response:
-        return Response(trade_public(trade_get_for_user(user=request.user, trade_id=trade.pk), request=request), status=code)
+    def _respond(self, request, trade, code=status.HTTP_200_OK, rewards=None) -> Response:
+        body = trade_public(trade_get_for_user(user=request.user, trade_id=trade.pk), request=request)
+        if rewards is not None:
+            body["rewards"] = rewards.as_dict()
+        return Response(body, status=code)
 
     @swagger_auto_schema(
         operation_summary="Propose a trade",
@@ -140,7 +143,7 @@ class TradeViewSet(viewsets.GenericViewSet):
         "Accepts `Idempotency-Key`.",
         request_body=no_body,
         responses={
-            200: TradeSerializer,
+            200: TradeAcceptedSerializer,
             **error_responses(
                 *PARTY_ERRORS,
                 NotFriends,
@@ -158,7 +161,8 @@ class TradeViewSet(viewsets.GenericViewSet):
     @expires_due_first
     @idempotent
     def accept(self, request, pk=None):
-        return self._respond(request, trade_accept(user=request.user, trade_id=int(pk)))
+        trade, summary = trade_accept(user=request.user, trade_id=int(pk))
+        return self._respond(request, trade, rewards=summary)
 
     @swagger_auto_schema(
         operation_summary="Reject a trade (its recipient)",

@@ -8,8 +8,8 @@ from ..services import friend_request_accept, friend_request_create
 
 def befriend(a, b):
     """a asks, b accepts: friends through the API's services."""
-    request = friend_request_create(user=a, user_id=b.pk)
-    return friend_request_accept(user=b, request_id=request.pk)
+    request, _ = friend_request_create(user=a, user_id=b.pk)
+    return friend_request_accept(user=b, request_id=request.pk)[0]
 
 
 def friends_stat(user) -> int:

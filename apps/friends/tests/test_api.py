@@ -5,7 +5,7 @@ from apps.friends.models import Friendship
 from apps.stats.models import StatCounter
 from conftest import client_for, exported
 
-from .factories import befriend, friends_stat
+from .factories import befriend, friend_achievements, friends_stat
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,22 @@ def test_crossing_requests_answer_201_accepted_and_make_friends(ann, ben):
     r = client_for(ben).post(REQUESTS, {"user_id": ann.pk}, format="json")
     assert r.status_code == 201 and r.json()["status"] == "accepted"
     assert client_for(ann).get("/api/v1/friends/").json()["count"] == 1
+
+
+def test_becoming_friends_answers_what_it_granted_the_caller(ann, ben, make_user):
+    # Contract: every response that grants rewards carries `rewards`.
+    friend_achievements()  # first-friend: 20 XP 10 coins
+    rid = client_for(ann).post(REQUESTS, {"user_id": ben.pk}, format="json").json()["id"]
+    accepted = client_for(ben).post(f"{REQUESTS}{rid}/accept/").json()
+    assert (accepted["rewards"]["xp"], accepted["rewards"]["coins"]) == (20, 10)
+    assert [a["code"] for a in accepted["rewards"]["achievements"]] == ["first-friend"]
+
+    cat = make_user("cat")
+    pending = client_for(cat).post(REQUESTS, {"user_id": ann.pk}, format="json").json()
+    crossing = client_for(ann).post(REQUESTS, {"user_id": cat.pk}, format="json").json()
+    assert pending["status"] == "pending" and pending["rewards"] is None
+    assert crossing["status"] == "accepted" and crossing["rewards"]["xp"] == 0  # ann's first friend was ben
+    assert crossing["rewards"]["achievements"] == []
 
 
 def test_answers_by_the_wrong_player_are_404_and_repeats_409(ann, ben, make_user):

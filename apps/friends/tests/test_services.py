@@ -32,7 +32,7 @@ def pair(make_user):
 def test_a_request_is_pending_and_tells_its_recipient_after_commit(pair, django_capture_on_commit_callbacks):
     ann, ben = pair
     with django_capture_on_commit_callbacks(execute=True):
-        request = friend_request_create(user=ann, username="BEN")
+        request, _ = friend_request_create(user=ann, username="BEN")
         assert not Notification.objects.exists()  # nothing before the commit
     assert (request.from_user_id, request.to_user_id, request.status) == (ann.pk, ben.pk, "pending")
     note = Notification.objects.get(user=ben)
@@ -43,9 +43,9 @@ def test_a_request_is_pending_and_tells_its_recipient_after_commit(pair, django_
 
 def test_accepting_makes_both_friends_counts_both_and_tells_the_sender(pair, django_capture_on_commit_callbacks):
     ann, ben = pair
-    request = friend_request_create(user=ann, user_id=ben.pk)
+    request, _ = friend_request_create(user=ann, user_id=ben.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        accepted = friend_request_accept(user=ben, request_id=request.pk)
+        accepted, _ = friend_request_accept(user=ben, request_id=request.pk)
     assert accepted.status == "accepted" and accepted.responded_at is not None
     assert are_friends(ann.pk, ben.pk) and are_friends(ben.pk, ann.pk)
     assert Friendship.objects.count() == 2
@@ -79,9 +79,9 @@ def test_ten_friends_unlock_the_second_achievement(make_user):
 
 def test_requests_crossing_become_one_friendship_with_both_accepted(pair, django_capture_on_commit_callbacks):
     ann, ben = pair
-    first = friend_request_create(user=ann, user_id=ben.pk)
+    first, _ = friend_request_create(user=ann, user_id=ben.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        second = friend_request_create(user=ben, user_id=ann.pk)
+        second, _ = friend_request_create(user=ben, user_id=ann.pk)
     first.refresh_from_db()
     assert first.status == second.status == "accepted"
     assert are_friends(ann.pk, ben.pk) and Friendship.objects.count() == 2
@@ -128,7 +128,7 @@ def test_a_request_to_an_unknown_or_inactive_player_is_404(pair):
 
 def test_only_the_recipient_answers_and_only_the_sender_cancels(make_user):
     ann, ben, cat = make_user("ann"), make_user("ben"), make_user("cat")
-    request = friend_request_create(user=ann, user_id=ben.pk)
+    request, _ = friend_request_create(user=ann, user_id=ben.pk)
     for user, service in ((ann, friend_request_accept), (cat, friend_request_accept), (ann, friend_request_decline),
                           (ben, friend_request_cancel), (cat, friend_request_cancel)):
         with pytest.raises(NotFound):
@@ -139,7 +139,7 @@ def test_only_the_recipient_answers_and_only_the_sender_cancels(make_user):
 @pytest.mark.parametrize("first", ["accept", "decline", "cancel"])
 def test_an_answered_request_cannot_be_answered_again(pair, first):
     ann, ben = pair
-    request = friend_request_create(user=ann, user_id=ben.pk)
+    request, _ = friend_request_create(user=ann, user_id=ben.pk)
     {"accept": friend_request_accept, "decline": friend_request_decline, "cancel": friend_request_cancel}[first](
         user=ann if first == "cancel" else ben, request_id=request.pk
     )
@@ -151,8 +151,8 @@ def test_an_answered_request_cannot_be_answered_again(pair, first):
 
 def test_after_a_decline_the_sender_may_ask_again(pair):
     ann, ben = pair
-    friend_request_decline(user=ben, request_id=friend_request_create(user=ann, user_id=ben.pk).pk)
-    again = friend_request_create(user=ann, user_id=ben.pk)
+    friend_request_decline(user=ben, request_id=friend_request_create(user=ann, user_id=ben.pk)[0].pk)
+    again, _ = friend_request_create(user=ann, user_id=ben.pk)
     assert again.status == "pending"
 
 
@@ -177,7 +177,7 @@ def test_a_block_ends_the_friendship_and_every_pending_request_and_sends_the_sig
     ann, ben, cat = make_user("ann"), make_user("ben"), make_user("cat")
     befriend(ann, ben)
     befriend(ann, cat)
-    mine = friend_request_create(user=cat, user_id=ben.pk)
+    mine, _ = friend_request_create(user=cat, user_id=ben.pk)
     sent = []
 
     def receiver(sender, **kwargs):
@@ -202,7 +202,7 @@ def test_a_block_ends_the_friendship_and_every_pending_request_and_sends_the_sig
 
 def test_a_block_cancels_pending_requests_in_both_directions(pair):
     ann, ben = pair
-    request = friend_request_create(user=ann, user_id=ben.pk)
+    request, _ = friend_request_create(user=ann, user_id=ben.pk)
     user_block(user=ann, user_id=ben.pk)
     request.refresh_from_db()
     assert request.status == "cancelled"

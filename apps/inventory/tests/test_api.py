@@ -129,6 +129,20 @@ def test_equip_swaps_the_slot_in_one_step(owner, client):
     assert stat(owner, "items_equipped") == 3
 
 
+def test_equip_answers_what_counting_it_granted(owner, client):
+    from apps.achievements.models import Achievement
+
+    Achievement.objects.create(code="dressed", title="Dressed", trigger="items_equipped", threshold=1, reward_xp=15, reward_coins=5)
+    row = give(owner, ItemFactory(type="avatar"))
+
+    first = client.post(f"{URL}{row.pk}/equip/").json()
+    again = client.post(f"{URL}{row.pk}/equip/").json()
+
+    assert first["equipped"] is True and (first["rewards"]["xp"], first["rewards"]["coins"]) == (15, 5)
+    assert [a["code"] for a in first["rewards"]["achievements"]] == ["dressed"]
+    assert again["equipped"] is True and again["rewards"] is None  # nothing changed
+
+
 def test_equipped_item_shows_on_my_profile(owner, client):
     row = give(owner, ItemFactory(type="background", image="items/bg.png"))
     client.post(f"{URL}{row.pk}/equip/")

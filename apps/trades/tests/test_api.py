@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from apps.achievements.models import Achievement
 from apps.inventory.models import InventoryItem
 from apps.notifications.models import Notification
 from apps.shop.services import inventory_equip
@@ -177,6 +178,22 @@ def test_accept_swaps_and_a_second_command_is_trade_not_pending(pair):
         assert (r.status_code, r.json()["code"]) == (409, "trade_not_pending")
     stats = client_for(a).get("/api/v1/stats/").json()
     assert stats["trades_completed"] == 1
+    assert_consistent(a, b)
+
+
+def test_accept_answers_what_it_granted_the_recipient(pair):
+    # Contract: every response that grants rewards carries `rewards`.
+    Achievement.objects.create(code="first-trade", title="Deal", trigger="trades_completed", threshold=1,
+                               reward_xp=20, reward_coins=10)
+    a, b = pair
+    trade = make_trade(a, b, offered_coins=100, offered=[give(a)], requested_coins=40)
+
+    rewards = client_for(b).post(f"{URL}{trade.pk}/accept/").json()["rewards"]
+
+    # 100 - 40 coins from the trade, and the achievement's 20 XP and 10 coins.
+    assert (rewards["xp"], rewards["coins"], rewards["crystals"]) == (20, 70, 0)
+    assert [x["code"] for x in rewards["achievements"]] == ["first-trade"]
+    assert coins(b) == 300 + 70
     assert_consistent(a, b)
 
 

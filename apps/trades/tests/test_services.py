@@ -136,7 +136,7 @@ def test_accept_swaps_everything_with_ledger_rows_on_both_sides(pair, django_cap
     trade = make_trade(a, b, offered_coins=100, offered=[sword], requested_coins=40, requested=[shield, (freezes, 1)])
 
     with django_capture_on_commit_callbacks(execute=True):
-        trade = trade_accept(user=b, trade_id=trade.pk)
+        trade, _ = trade_accept(user=b, trade_id=trade.pk)
 
     assert trade.status == "accepted" and trade.resolved_at is not None and trade.escrow_coins == 0
     assert coins(a) == 500 - 100 + 40 and coins(b) == 300 + 100 - 40
