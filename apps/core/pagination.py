@@ -63,12 +63,14 @@ class StandardPagination(StrictPageSizeMixin, PageNumberPagination):
 
 
 class FeedCursorPagination(StrictPageSizeMixin, CursorPagination):
-    """Feeds that only grow (ledger, notifications): {next, previous, results}, newest first."""
+    """Feeds that only grow (ledger, notifications, spins): {next, previous, results}, newest
+    first. By id alone: a cursor's position must be unique, or DRF's `previous` link misses
+    rows where many share a value (one reward writes several ledger rows at one time)."""
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-    ordering = ("-created_at", "-id")
+    ordering = ("-id",)
     invalid_cursor = {"cursor": ["Invalid cursor."]}
 
     def paginate_queryset(self, queryset, request, view=None):

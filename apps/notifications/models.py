@@ -28,7 +28,7 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_feed_idx"),
+            models.Index(fields=["user", "-id"], name="notification_user_id_feed_idx"),
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
         ]
 

@@ -75,7 +75,7 @@ class RouletteSpin(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["user", "local_date"], name="roulette_spin_once_per_local_day")]
-        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="roulette_spin_user_created_idx")]
+        indexes = [models.Index(fields=["user", "-id"], name="roulette_spin_user_feed_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.local_date}: {self.label}"

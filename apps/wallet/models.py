@@ -60,7 +60,7 @@ class LedgerEntry(models.Model):
     class Meta:
         db_table = "progression_ledgerentry"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="ledger_user_created_idx")]
+        indexes = [models.Index(fields=["user", "-id"], name="ledger_user_feed_idx")]
         constraints = [models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_non_negative")]
         verbose_name_plural = "ledger entries"
 

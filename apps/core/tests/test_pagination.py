@@ -70,3 +70,27 @@ def test_following_next_links_walks_the_whole_feed(user):
         walked += page["results"]
         url = page["next"]
     assert walked == everything and len(everything) == 6
+
+
+def test_previous_links_walk_back_through_rows_that_share_a_time(user):
+    # One request writes its ledger rows at one time; here all 7 share it, the worst case.
+    from django.utils import timezone
+
+    from apps.wallet.models import LedgerEntry
+
+    at = timezone.now()
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(user=user, currency="coins", amount=1, balance_after=n, reason="gift", created_at=at) for n in range(1, 8)
+    )
+    client = client_for(user)
+    pages, url = [], "/api/v1/me/ledger/?page_size=2"
+    while url:
+        pages.append(client.get(url).json())
+        url = pages[-1]["next"]
+    assert [[r["balance_after"] for r in p["results"]] for p in pages] == [[7, 6], [5, 4], [3, 2], [1]]
+
+    back = [pages[-1]]
+    while back[-1]["previous"]:
+        back.append(client.get(back[-1]["previous"]).json())
+    assert [[r["balance_after"] for r in p["results"]] for p in back] == [[1], [3, 2], [5, 4], [7, 6]]
+
