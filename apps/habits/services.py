@@ -143,8 +143,8 @@ def habit_update(*, user, habit_id: int, **changes) -> Habit:
 
 def habit_delete(*, habit: Habit) -> None:
     """Delete a habit and its history. What it earned stays (the ledger keeps it)."""
-    user_version_bump(habit.user_id)
     habit.delete()
+    user_version_bump(habit.user_id)  # after the delete: a read in between caches the old list
 
 
 # --- build habits ------------------------------------------------------------------------

@@ -124,8 +124,8 @@ def _check_movable(task: Task) -> None:
 
 def task_delete(*, task: Task) -> None:
     """Delete a task. What its completion earned stays: ledger rows refer to it only by `task:<id>`."""
-    user_version_bump(task.user_id)
     task.delete()
+    user_version_bump(task.user_id)  # after the delete: a read in between caches the old list
 
 
 def task_reward(*, difficulty: str, deadline: date | None, day: date) -> tuple[int, int, bool]:

@@ -49,6 +49,28 @@ def test_task_list_shows_every_change_at_once(make_user):
     assert get(client, "/api/v1/tasks/")["count"] == 0
 
 
+@pytest.mark.django_db(transaction=True)  # no test transaction: each write commits as in production
+@pytest.mark.parametrize("path", ["/api/v1/tasks/", "/api/v1/habits/"])
+def test_a_list_read_while_a_delete_runs_is_not_served_after_it(make_user, monkeypatch, path):
+    from apps.habits.models import Habit
+    from apps.habits.tests.factories import make_habit
+    from apps.tasks.models import Task
+
+    user = make_user()
+    model, row = (Task, TaskFactory(user=user)) if "tasks" in path else (Habit, make_habit(user))
+    client, reader = client_for(user), client_for(user)
+    real_delete = model.delete
+
+    def delete_while_another_request_reads(self, *args, **kwargs):
+        get(reader, path)  # another request of the same user, just before the row goes
+        return real_delete(self, *args, **kwargs)
+
+    monkeypatch.setattr(model, "delete", delete_while_another_request_reads)
+    assert client.delete(f"{path}{row.pk}/").status_code == 204
+
+    assert get(client, path)["count"] == 0
+
+
 def test_another_user_never_sees_my_cached_list(make_user):
     alice, bob = make_user(), make_user()
     TaskFactory(user=alice, title="Alice's")
