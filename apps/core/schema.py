@@ -246,6 +246,9 @@ class FilterSetInspector(FilterInspector):
         elif isinstance(f, django_filters.NumberFilter):
             integer = issubclass(f.field_class, forms.IntegerField)
             kwargs["type"] = openapi.TYPE_INTEGER if integer else openapi.TYPE_NUMBER
+            for bound, keyword in (("min_value", "minimum"), ("max_value", "maximum")):
+                if f.extra.get(bound) is not None:
+                    kwargs[keyword] = f.extra[bound]
         elif isinstance(f, django_filters.CharFilter) and f.extra.get("max_length"):
             kwargs["max_length"] = f.extra["max_length"]
         return openapi.Parameter(name, openapi.IN_QUERY, description=description, required=False, **kwargs)

@@ -43,7 +43,8 @@ class IntegerFilter(django_filters.NumberFilter):
 class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Task.Status.choices, help_text="open or completed.")
     difficulty = django_filters.ChoiceFilter(choices=Difficulty.choices, help_text="The task's difficulty.")
-    dream = IntegerFilter(field_name="dream_id", help_text="A dream's id: its steps.")
+    # Bounded like an id: a larger number is a 400, not a query SQLite cannot bind.
+    dream = IntegerFilter(field_name="dream_id", min_value=1, max_value=2**63 - 1, help_text="A dream's id: its steps.")
     overdue = QueryBooleanFilter(method="filter_overdue", help_text="true: open tasks past their deadline.")
     due_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte", help_text="Deadline on or before.")
     due_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", help_text="Deadline on or after.")

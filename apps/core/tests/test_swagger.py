@@ -243,7 +243,8 @@ def test_filter_parameters_have_types_enums_formats_and_descriptions(swagger):
     status = parameter(swagger, "/tasks/", "get", "status")
     assert status["enum"] == ["open", "completed"] and status["description"]
     assert parameter(swagger, "/tasks/", "get", "difficulty")["enum"] == ["trivial", "easy", "medium", "hard"]
-    assert parameter(swagger, "/tasks/", "get", "dream")["type"] == "integer"
+    dream = parameter(swagger, "/tasks/", "get", "dream")
+    assert (dream["type"], dream["minimum"], dream["maximum"]) == ("integer", 1, 2**63 - 1)
     assert parameter(swagger, "/tasks/", "get", "overdue")["type"] == "boolean"
     assert parameter(swagger, "/tasks/", "get", "due_before")["format"] == "date"
     assert parameter(swagger, "/tasks/", "get", "search")["maxLength"] == 200
