@@ -11,16 +11,21 @@ from apps.core.errors import DomainError
 from apps.wallet.levels import level_for_xp
 from apps.wallet.models import Currency, LedgerEntry, Wallet
 
-from .services import progress_grant
+from .services import GRANT_LIMIT, progress_grant
 
 
 class GrantInputForm(forms.Form):
-    amount = forms.IntegerField(required=False, min_value=1, label="Amount")
+    amount = forms.IntegerField(required=False, min_value=1, max_value=GRANT_LIMIT, label="Amount")
     reason = forms.CharField(required=False, max_length=64, label="Reason")
 
 
-class WalletActionForm(ActionForm, GrantInputForm):
-    """The changelist's action bar, with the amount and reason the grant/debit actions use."""
+class WalletActionForm(ActionForm):
+    """The changelist's action bar, with the amount and reason the grant/debit actions use.
+    Plain text here: the action checks them (GrantInputForm) and says what is wrong, where
+    an invalid action bar would only say "No action selected"."""
+
+    amount = forms.CharField(required=False, label="Amount")
+    reason = forms.CharField(required=False, label="Reason")
 
 
 def _move_action(currency: str, sign: int, description: str):
@@ -63,7 +68,9 @@ class WalletAdmin(ReadOnlyAdmin):
     def apply_to_wallets(self, request, queryset, *, currency: str, sign: int) -> None:
         form = GrantInputForm(request.POST)
         if not form.is_valid() or not form.cleaned_data.get("amount") or not form.cleaned_data.get("reason", "").strip():
-            self.message_user(request, "Give a positive amount and a reason (at most 64 characters).", messages.ERROR)
+            self.message_user(
+                request, f"Give an amount from 1 to {GRANT_LIMIT:,} and a reason (at most 64 characters).", messages.ERROR
+            )
             return
         amount = sign * form.cleaned_data["amount"]
         reason = form.cleaned_data["reason"].strip()

@@ -355,7 +355,15 @@ class UserProgressService:
         )
 
 
+# The most one admin grant or `grant` command moves per currency: a typo of many digits is
+# refused, not a number the database cannot hold (or one level-up ledger row per level).
+GRANT_LIMIT = 1_000_000_000
+
+
 def progress_grant(*, user, xp: int = 0, coins: int = 0, crystals: int = 0, reason: str, ref: str = "") -> RewardSummary:
-    """Credit (or with negative amounts debit) a user: admin grants, the `grant` command."""
+    """Credit (or with negative amounts debit) a user: admin grants, the `grant` command.
+    ValueError for an amount beyond ±GRANT_LIMIT."""
+    if max(abs(xp), abs(coins), abs(crystals)) > GRANT_LIMIT:
+        raise ValueError(f"At most {GRANT_LIMIT:,} per grant.")
     with transaction.atomic():
         return UserProgressService(user).apply(ProgressEvent(reason=reason, ref=ref, xp=xp, coins=coins, crystals=crystals))

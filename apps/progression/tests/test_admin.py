@@ -87,9 +87,13 @@ def test_debit_action_refuses_an_overdraw_per_wallet(admin_client, make_user):
 
 def test_an_action_without_amount_or_reason_changes_nothing(admin_client, user):
     r = wallet_action(admin_client, "grant_coins", [user], "", reason="x")
-    assert any("positive amount and a reason" in str(m) for m in r.context["messages"])
+    assert any("an amount from 1 to 1,000,000,000 and a reason" in str(m) for m in r.context["messages"])
     wallet_action(admin_client, "grant_coins", [user], 5, reason="")
     wallet_action(admin_client, "grant_coins", [user], -5, reason="x")
+    # Past the limit, or past what the database holds: refused, never a 500.
+    for amount in (1_000_000_001, 10**19):
+        r = wallet_action(admin_client, "grant_xp", [user], amount, reason="x")
+        assert r.status_code == 200 and any("from 1 to" in str(m) for m in r.context["messages"])
     assert LedgerEntry.objects.filter(user=user).count() == 0
 
 

@@ -65,3 +65,11 @@ def test_bad_arguments_are_errors(user, args, message):
     with pytest.raises(CommandError, match=message):
         grant("alice", *args)
     assert LedgerEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize("amount", ["1000000001", "-1000000001", str(10**19)])
+def test_an_amount_past_the_grant_limit_is_a_clear_error(user, amount):
+    with pytest.raises(CommandError, match=r"At most 1,000,000,000 of each per grant"):
+        grant("alice", "--xp", amount, "--reason", "typo")
+    assert LedgerEntry.objects.filter(user=user).count() == 0
+

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.errors import DomainError
-from apps.progression.services import progress_grant
+from apps.progression.services import GRANT_LIMIT, progress_grant
 from apps.wallet.models import LedgerEntry, Wallet
 
 REASON_MAX = LedgerEntry._meta.get_field("reason").max_length
@@ -32,6 +32,8 @@ class Command(BaseCommand):
             raise CommandError(f"--reason must be at most {REASON_MAX} characters (got {len(reason)}).")
         if not (coins or crystals or xp):
             raise CommandError("Nothing to grant: give --coins, --crystals and/or --xp (non-zero).")
+        if max(abs(coins), abs(crystals), abs(xp)) > GRANT_LIMIT:
+            raise CommandError(f"At most {GRANT_LIMIT:,} of each per grant (a negative amount too).")
         user = get_user_model().objects.filter(username__iexact=username).first()
         if user is None:
             raise CommandError(f'User "{username}" does not exist.')
