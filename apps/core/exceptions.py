@@ -44,29 +44,25 @@ def error_body(code: str, detail: str, errors: dict | None = None) -> dict:
 
 
 def _flatten_errors(data) -> dict:
-    """DRF validation detail -> {"field": ["msg", ...]} (nested lists/dicts kept readable)."""
-    if isinstance(data, dict):
-        out = {}
-        for field, value in data.items():
-            if isinstance(value, dict):
-                for sub, msgs in _flatten_errors(value).items():
-                    out[f"{field}.{sub}"] = msgs
-            elif isinstance(value, list):
-                msgs = []
-                for i, item in enumerate(value):
-                    if isinstance(item, dict):
-                        for sub, sub_msgs in _flatten_errors(item).items():
-                            out[f"{field}.{i}.{sub}"] = sub_msgs
-                    else:
-                        msgs.append(str(item))
-                if msgs:
-                    out[field] = msgs
-            else:
-                out[field] = [str(value)]
-        return out
-    if isinstance(data, list):
-        return {"non_field_errors": [str(item) for item in data]}
-    return {"non_field_errors": [str(data)]}
+    """DRF validation detail -> {"field": ["msg", ...]}, nested fields and list items named
+    with dots (`offered.items.0.quantity`); messages outside any field: `non_field_errors`."""
+    out: dict[str, list[str]] = {}
+
+    def add(key: str, detail) -> None:
+        if isinstance(detail, dict):
+            for sub, value in detail.items():
+                add(f"{key}.{sub}" if key else str(sub), value)
+        elif isinstance(detail, list):
+            for index, item in enumerate(detail):
+                if isinstance(item, dict | list):
+                    add(f"{key}.{index}" if key else str(index), item)
+                else:
+                    add(key, item)
+        else:
+            out.setdefault(key or "non_field_errors", []).append(str(detail))
+
+    add("", data)
+    return out
 
 
 def exception_handler(exc, context):

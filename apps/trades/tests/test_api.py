@@ -98,6 +98,14 @@ def test_invalid_bodies_are_refused_and_move_nothing(pair, change, status, code)
     assert not Trade.objects.exists() and coins(a) == 500
 
 
+def test_an_error_inside_a_list_names_its_place_in_plain_words(pair):
+    a, b = pair
+    data = body(b, offered_coins=10, requested_coins=5)
+    data["offered"]["items"] = [None]
+    errors = post(a, data).json()["errors"]
+    assert errors == {"offered.items.0": ["This field may not be null."]}
+
+
 def test_each_refused_offer_has_its_own_code(pair, make_user):
     a, b = pair
     stranger, blocker = make_user("zed"), make_user("bob")
