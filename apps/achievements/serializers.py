@@ -26,7 +26,7 @@ class AchievementSerializer(serializers.Serializer):
     code = serializers.CharField()
     hidden = serializers.BooleanField()
     title = serializers.CharField(required=False)
-    description = serializers.CharField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
     icon = serializers.URLField(allow_null=True, required=False, help_text="Absolute URL, or null.")
     trigger = serializers.CharField(required=False, help_text="The statistic that unlocks it (`level` = the user's level).")
     threshold = serializers.IntegerField(required=False)

@@ -22,7 +22,7 @@ class ShopItemSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     name = serializers.CharField()
-    description = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
     type = serializers.ChoiceField(choices=ItemType.choices)
     rarity = serializers.ChoiceField(choices=Rarity.choices)
     image = serializers.URLField(help_text="Absolute URL; the type's default image when the item has none.")

@@ -82,7 +82,7 @@ class TradeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Trade.Status.choices)
     offered = TradeSideSerializer()
     requested = TradeSideSerializer()
-    message = serializers.CharField()
+    message = serializers.CharField(allow_blank=True, help_text="Empty when none was written.")
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(help_text="A pending trade expires then; its escrow goes back.")
     resolved_at = serializers.DateTimeField(allow_null=True)

@@ -282,10 +282,25 @@ def test_operations_that_can_answer_without_a_body_declare_no_media_type(swagger
     assert swagger["paths"]["/tasks/{id}/"]["get"]["produces"] == ["application/json"]
 
 
+def _nullable_as_json_schema(schema):
+    """Swagger 2's `x-nullable: true` as JSON Schema says it (null is a type of its own)."""
+    if isinstance(schema, list):
+        return [_nullable_as_json_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {key: _nullable_as_json_schema(value) for key, value in schema.items()}
+    if schema.get("x-nullable") and "type" in schema:
+        schema["type"] = [schema["type"], "null"]
+    if schema.get("x-nullable") and "$ref" in schema:
+        schema = {"anyOf": [{"$ref": schema["$ref"]}, {"type": "null"}]}
+    return schema
+
+
 def validate_against(swagger, definition: str, body) -> None:
     import jsonschema
 
-    jsonschema.validate(body, {**swagger["definitions"][definition], "definitions": swagger["definitions"]})
+    definitions = _nullable_as_json_schema(swagger["definitions"])
+    jsonschema.validate(body, {**definitions[definition], "definitions": definitions})
 
 
 def test_public_profiles_conform_to_their_schema(swagger, make_user):
@@ -372,3 +387,52 @@ def test_the_profile_edit_body_lists_only_the_writable_fields(swagger):
     body = parameter(swagger, "/me/", "patch", "data")
     fields = swagger["definitions"][body["schema"]["$ref"].rsplit("/", 1)[-1]]["properties"]
     assert set(fields) == {"email", "display_name", "bio", "timezone", "day_start_hour"}
+
+
+def test_texts_that_may_be_empty_conform_to_their_schema(swagger, make_user):
+    # A trade without a message, a catalog item and an achievement without a description.
+    from apps.achievements.models import Achievement
+    from apps.shop.tests.factories import ItemFactory
+    from apps.trades.tests.factories import befriend, fund, make_trade
+    from conftest import client_for
+
+    ann, ben = make_user("ann"), make_user("ben")
+    befriend(ann, ben)
+    fund(ann, coins=10)
+    trade = make_trade(ann, ben, offered_coins=10, requested_coins=1)
+    item = ItemFactory(description="", price_coins=5)
+    Achievement.objects.create(code="plain", title="Plain", description="", trigger="tasks_completed", threshold=1)
+    client = client_for(ann)
+
+    shown_trade = client.get(f"/api/v1/trades/{trade.pk}/").json()
+    shown_item = client.get(f"/api/v1/shop/items/{item.pk}/").json()
+    shown_achievement = next(a for a in client.get("/api/v1/achievements/").json() if a["code"] == "plain")
+
+    assert shown_trade["message"] == shown_item["description"] == shown_achievement["description"] == ""
+    validate_against(swagger, "Trade", shown_trade)
+    validate_against(swagger, "ShopItem", shown_item)
+    validate_against(swagger, "Achievement", shown_achievement)
+
+
+def test_answers_with_rewards_conform_to_their_schema(swagger, make_user):
+    from apps.inventory.services import inventory_grant
+    from apps.shop.tests.factories import ItemFactory
+    from apps.trades.tests.factories import fund, make_trade
+    from conftest import client_for
+
+    ann, ben = make_user("ann"), make_user("ben")
+    asked = client_for(ann).post("/api/v1/friends/requests/", {"user_id": ben.pk}, format="json").json()
+    accepted = client_for(ben).post(f"/api/v1/friends/requests/{asked['id']}/accept/").json()
+    fund(ann, coins=10)
+    fund(ben, coins=1)
+    trade = make_trade(ann, ben, offered_coins=10, requested_coins=1)
+    traded = client_for(ben).post(f"/api/v1/trades/{trade.pk}/accept/").json()
+    row = inventory_grant(user_id=ben.pk, item_id=ItemFactory(type="avatar").pk, quantity=1, reason="test")
+    equipped = client_for(ben).post(f"/api/v1/inventory/{row.pk}/equip/").json()
+
+    validate_against(swagger, "FriendRequestCreated", asked)
+    validate_against(swagger, "FriendRequestAccepted", accepted)
+    validate_against(swagger, "TradeAccepted", traded)
+    validate_against(swagger, "InventoryEquipped", equipped)
+    assert asked["rewards"] is None
+    assert accepted["rewards"]["level"]["before"] == traded["rewards"]["level"]["before"] == 1
