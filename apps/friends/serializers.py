@@ -34,8 +34,8 @@ class FriendRequestSerializer(serializers.Serializer):
 
 class FriendRequestCreatedSerializer(FriendRequestSerializer):
     rewards = RewardSummarySerializer(
-        allow_null=True, help_text="What becoming friends granted you (achievements), when the requests crossed; "
-        "null while the request is pending."
+        required=False, help_text="What becoming friends granted you (achievements), when the requests crossed; "
+        "absent while the request is pending."
     )
 
 

@@ -148,7 +148,9 @@ class FriendRequestViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
         data = FriendRequestCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         friend_request, summary = friend_request_create(user=request.user, **data.validated_data)
-        body = {**_one_request(friend_request, request), "rewards": summary.as_dict() if summary else None}
+        body = _one_request(friend_request, request)
+        if summary is not None:  # the requests crossed: friends now
+            body["rewards"] = summary.as_dict()
         return Response(body, status=status.HTTP_201_CREATED)
 
     def _answer(self, request, pk, service):

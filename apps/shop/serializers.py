@@ -75,7 +75,7 @@ class InventoryItemSerializer(serializers.Serializer):
 
 class InventoryEquippedSerializer(InventoryItemSerializer):
     rewards = RewardSummarySerializer(
-        allow_null=True, help_text="What counting `items_equipped` granted you (achievements); null when the item "
+        required=False, help_text="What counting `items_equipped` granted you (achievements); absent when the item "
         "was equipped already (nothing changed)."
     )
 

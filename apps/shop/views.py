@@ -150,7 +150,10 @@ class InventoryViewSet(FilterOnlyWhenAskedMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def equip(self, request, pk=None):
         row, summary = inventory_equip(user=request.user, inventory_item_id=int(pk))
-        return Response({**inventory_row_public(row, request=request), "rewards": summary.as_dict() if summary else None})
+        body = inventory_row_public(row, request=request)
+        if summary is not None:  # None: it was equipped already, nothing changed
+            body["rewards"] = summary.as_dict()
+        return Response(body)
 
     @swagger_auto_schema(
         operation_summary="Unequip a cosmetic",

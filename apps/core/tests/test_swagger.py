@@ -434,5 +434,5 @@ def test_answers_with_rewards_conform_to_their_schema(swagger, make_user):
     validate_against(swagger, "FriendRequestAccepted", accepted)
     validate_against(swagger, "TradeAccepted", traded)
     validate_against(swagger, "InventoryEquipped", equipped)
-    assert asked["rewards"] is None
+    assert "rewards" not in asked
     assert accepted["rewards"]["level"]["before"] == traded["rewards"]["level"]["before"] == 1
