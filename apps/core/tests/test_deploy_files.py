@@ -32,3 +32,13 @@ def test_the_image_starts_gunicorn_without_migrating():
     dockerfile = (ROOT / "Dockerfile").read_text()
     cmd = dockerfile[dockerfile.index("\nCMD ") :]
     assert "gunicorn" in cmd and "migrate" not in cmd
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+
+    settings = (ROOT / "dreamtrack" / "settings.py").read_text()
+    read = set(re.findall(r'(?:env_\w+|os\.environ\.get)\(\s*"([A-Z][A-Z0-9_]*)"', settings))
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert len(read) > 20  # the pattern still finds them
+    assert read - listed == set()
