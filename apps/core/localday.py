@@ -32,7 +32,9 @@ _TZ_NAMES: set[str] | None = None
 def _names() -> set[str]:
     global _TZ_NAMES
     if _TZ_NAMES is None:
-        _TZ_NAMES = available_timezones() | {"UTC"}
+        # `localtime` is the host's /etc/localtime, listed where the system's zoneinfo is read:
+        # not an IANA name, and a day that would move with the server's setting.
+        _TZ_NAMES = (available_timezones() - {"localtime"}) | {"UTC"}
     return _TZ_NAMES
 
 
