@@ -250,4 +250,6 @@ def _valid_step(element: dict) -> dict | None:
     title, description = title.strip(), description.strip()
     if not 1 <= len(title) <= MAX_TITLE or len(description) > MAX_DESCRIPTION:
         return None
+    if "\x00" in title + description:  # steps/bulk/ refuses it, and PostgreSQL's jsonb cannot hold it
+        return None
     return {"title": title, "description": description, "difficulty": difficulty}
