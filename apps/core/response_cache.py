@@ -82,14 +82,16 @@ def cached_per_user(*, catalog_keys: tuple[str, ...] = (), expires=None, ttl: in
         def wrapper(self, request, *args, **kwargs):
             user = request.user
             version = getattr(user, "cache_version", None)
-            plain_json = getattr(request, "accepted_media_type", None) == JSON
-            if request.method != "GET" or not plain_json:
+            media_type = getattr(request, "accepted_media_type", None) or ""
+            cacheable = request.method == "GET" and media_type == JSON
+            # HEAD and `application/json; indent=4` are rendered afresh, with their own ETag.
+            if not cacheable and not (etag and media_type.startswith(JSON)):
                 return view_method(self, request, *args, **kwargs)
             key = entry = None
             catalogs: list = []
             now = timezone.now()
             day = local_date(user).isoformat()
-            if version is not None:
+            if cacheable and version is not None:
                 key = response_cache_key(user.pk, request)
                 prefetched = getattr(request, "response_cache_prefetch", None) or {}
                 if key in prefetched:  # read with the user's snapshot (authentication)

@@ -185,3 +185,20 @@ def test_shop_list_etag_holds_across_cached_hits_and_changes_with_the_page(make_
     assert bought.status_code == 201
     after = client.get("/api/v1/shop/items/", HTTP_IF_NONE_MATCH=etag)
     assert after.status_code == 200 and after["ETag"] != etag  # `owned` changed: a new body, a new tag
+
+
+def test_shop_list_etag_also_on_head_and_on_an_indented_render(make_user):
+    user = make_user()
+    ItemFactory(price_coins=100)
+    client = client_for(user)
+    plain = client.get("/api/v1/shop/items/")
+    head = client.head("/api/v1/shop/items/")
+    indented = client.get("/api/v1/shop/items/", HTTP_ACCEPT="application/json; indent=2")
+
+    assert head.status_code == 200 and head["ETag"] == plain["ETag"]
+    assert indented.status_code == 200 and indented["ETag"] != plain["ETag"]  # other bytes, another tag
+    assert client.get(
+        "/api/v1/shop/items/", HTTP_ACCEPT="application/json; indent=2", HTTP_IF_NONE_MATCH=indented["ETag"]
+    ).status_code == 304
+    assert client.head("/api/v1/shop/items/", HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 304
+    assert client.get("/api/v1/shop/items/").content == plain.content  # the indented body was not kept
