@@ -1,13 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin_base import ReplacesUserCacheTokenAdmin
 
 from .models import User
-from .services import user_ensure_game_rows, user_set_active
+from .services import user_ensure_game_rows, user_set_active, user_sign_out_everywhere
 
 
 class _CaseInsensitiveEmailMixin:
@@ -40,11 +40,23 @@ class DreamTrackUserChangeForm(_CaseInsensitiveEmailMixin, UserChangeForm):
         return username
 
 
+class DreamTrackAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """A password set by an admin (say, for a stolen account) signs the player out
+    everywhere, as `me/password/` does."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            user_sign_out_everywhere(user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(ReplacesUserCacheTokenAdmin, DjangoUserAdmin):
     user_row = True
     form = DreamTrackUserChangeForm
     add_form = DreamTrackUserCreationForm
+    change_password_form = DreamTrackAdminPasswordChangeForm
     list_display = ("username", "email", "display_name", "date_joined", "is_staff", "is_active")
     list_filter = ("is_staff", "is_active", "is_superuser", "timezone")
     search_fields = ("username", "email", "display_name")

@@ -3,7 +3,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.errors import BadRequest
@@ -96,16 +96,16 @@ def user_change_password(*, user, old_password: str, new_password: str) -> None:
         raise serializers.ValidationError({"new_password": exc.messages}) from None
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    user_sign_out_everywhere(user)
+
+
+def user_sign_out_everywhere(user) -> None:
+    """After a password change (the API's or an admin's): every refresh token the user holds
+    stops working, so other sessions must log in again once their access token (15 min) ends."""
     user_version_bump(user.pk, user_row=True)
-    _blacklist_all(user)
-
-
-def _blacklist_all(user) -> None:
-    """Log the user out everywhere: every refresh token they hold stops working."""
-    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
-
-    for token in OutstandingToken.objects.filter(user=user):
-        BlacklistedToken.objects.get_or_create(token=token)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in OutstandingToken.objects.filter(user=user)], ignore_conflicts=True
+    )
 
 
 def user_delete(*, user, password: str) -> None:

@@ -131,3 +131,20 @@ def test_a_superuser_made_from_the_command_line_is_a_full_player(client):
     assert Wallet.objects.filter(user=root).exists() and Streak.objects.filter(user=root).exists()
     me = client_for(root).get("/api/v1/me/")
     assert me.status_code == 200 and me.json()["level"] == 1
+
+
+def test_a_password_set_by_an_admin_signs_the_player_out_everywhere(admin_client):
+    from rest_framework.test import APIClient
+
+    player = User.objects.get(username="player0")
+    tokens = [APIClient().post("/api/v1/auth/token/", {"username": "player0", "password": "s3cret-Passw0rd!"},
+                               format="json").json()["refresh"] for _ in range(2)]
+
+    r = admin_client.post(f"{USERS}{player.pk}/password/", {"password1": "n3w-Adm1n-Passw0rd", "password2": "n3w-Adm1n-Passw0rd"})
+
+    assert r.status_code == 302, r.content
+    player.refresh_from_db()
+    assert player.check_password("n3w-Adm1n-Passw0rd")
+    for refresh in tokens:
+        refreshed = APIClient().post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json")
+        assert refreshed.status_code == 401 and refreshed.json()["code"] == "token_not_valid"
