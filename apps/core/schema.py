@@ -136,6 +136,11 @@ REPLAYED_HEADERS = {
     }
 }
 RETRY_AFTER_HEADERS = {"Retry-After": {"type": openapi.TYPE_INTEGER, "description": "Seconds to wait before retrying."}}
+ETAG_HEADERS = {"ETag": {"type": openapi.TYPE_STRING, "description": "The body's tag: send it back as `If-None-Match`."}}
+IF_NONE_MATCH = openapi.Parameter(
+    "If-None-Match", openapi.IN_HEADER, type=openapi.TYPE_STRING, required=False,
+    description="An `ETag` this operation answered: 304 with no body while the answer is the same.",
+)
 
 
 # --- Error responses -----------------------------------------------------------
@@ -152,6 +157,7 @@ BODY_ERRORS = {
     413: {"request_too_large": "The body is larger than the server accepts."},
     415: {"unsupported_media_type": "The body is not `application/json`."},
 }
+NOT_ACCEPTABLE = {"not_acceptable": "The `Accept` header names no media type this operation answers in."}
 NOT_FOUND = {"not_found": "Not found (or not yours)."}
 PAGE_NOT_FOUND = {"not_found": "Not found; on a list, a page past the last."}
 IDEMPOTENCY_ERRORS = {
@@ -344,7 +350,9 @@ class DreamTrackAutoSchema(SwaggerAutoSchema):
 
     def default_errors(self, parameters) -> dict[int, dict[str, str]]:
         """The error statuses and codes this operation gets from the platform."""
-        errors: dict[int, dict[str, str]] = {429: dict(THROTTLED)}
+        # Any request may send a body (a GET too: the size limit reads Content-Length) and
+        # an Accept header the API cannot answer.
+        errors: dict[int, dict[str, str]] = {429: dict(THROTTLED), 406: dict(NOT_ACCEPTABLE), 413: dict(BODY_ERRORS[413])}
 
         def add(status: int, codes: dict[str, str]) -> None:
             errors.setdefault(status, {}).update(codes)
@@ -371,9 +379,15 @@ class DreamTrackAutoSchema(SwaggerAutoSchema):
         operation = super().get_operation(operation_keys)
         parameters = list(operation.get("parameters") or [])
         self._document_errors(operation, parameters)
+        conditional = "304" in operation["responses"]
+        if conditional:  # a 304 answers an If-None-Match that names the ETag of a 200
+            parameters.append(IF_NONE_MATCH)
+            operation["parameters"] = parameters
         for response_status, response in operation["responses"].items():
             if response_status.startswith("2") and self._is_idempotent():
                 response.setdefault("headers", {}).update(REPLAYED_HEADERS)
+            if conditional and response_status in ("200", "304"):
+                response.setdefault("headers", {}).update(ETAG_HEADERS)
             if response_status == "429":
                 response.setdefault("headers", {}).update(RETRY_AFTER_HEADERS)
         for parameter in parameters:

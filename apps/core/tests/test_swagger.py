@@ -192,6 +192,22 @@ def test_purchase_lists_its_own_errors_with_their_codes(swagger):
     assert error_codes(purchase, "415") == ["unsupported_media_type"]
 
 
+def test_every_operation_lists_the_platforms_406_and_413(swagger):
+    # The size limit reads any request's Content-Length (a GET's too); Accept is read everywhere.
+    for path, item in swagger["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                assert error_codes(operation, "406") == ["not_acceptable"], (method, path)
+                assert error_codes(operation, "413") == ["request_too_large"], (method, path)
+
+
+@pytest.mark.parametrize("path", ["/shop/items/", "/shop/items/{id}/"])
+def test_a_conditional_get_declares_its_etag_and_if_none_match(swagger, path):
+    operation = swagger["paths"][path]["get"]
+    assert [p["name"] for p in operation["parameters"] if p["in"] == "header"] == ["If-None-Match"]
+    assert "ETag" in operation["responses"]["200"]["headers"] and "ETag" in operation["responses"]["304"]["headers"]
+
+
 # The apps of this document; an app added later is checked once it is listed here.
 DOCUMENTED_TAGS = {"profiles", "tasks", "shop", "achievements", "progression", "stats", "streaks", "boosts", "donations"}
 
