@@ -1,11 +1,15 @@
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.fields import StrictCharField, StrictEmailField, StrictIntegerField, StrictRegexField
 from apps.core.localday import is_valid_timezone
+
+from .services import lock_user_row
 
 User = get_user_model()
 
@@ -130,10 +134,22 @@ class RefreshInputSerializer(TokenRefreshSerializer):
         ref_name = "TokenRefresh"
 
     def validate(self, attrs):
-        try:
-            return super().validate(attrs)
-        except User.DoesNotExist:
-            raise InvalidToken("The account of this token no longer exists.") from None
+        with transaction.atomic():
+            # Queued with password changes on the user's row (user_sign_out_everywhere), so a
+            # rotation never slips a new token past the sign-out.
+            lock_user_row(_user_id_of(attrs["refresh"]))
+            try:
+                return super().validate(attrs)
+            except User.DoesNotExist:
+                raise InvalidToken("The account of this token no longer exists.") from None
+
+
+def _user_id_of(token: str):
+    """The user id a refresh token names, read without checking it (validate() does)."""
+    try:
+        return RefreshToken(token, verify=False).payload.get(jwt_settings.USER_ID_CLAIM)
+    except TokenError:
+        return None
 
 
 class LogoutInputSerializer(serializers.Serializer):

@@ -94,18 +94,28 @@ def user_change_password(*, user, old_password: str, new_password: str) -> None:
         validate_password(new_password, user=user)
     except DjangoValidationError as exc:
         raise serializers.ValidationError({"new_password": exc.messages}) from None
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
-    user_sign_out_everywhere(user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        user_sign_out_everywhere(user)
 
 
 def user_sign_out_everywhere(user) -> None:
     """After a password change (the API's or an admin's): every refresh token the user holds
     stops working, so other sessions must log in again once their access token (15 min) ends."""
-    user_version_bump(user.pk, user_row=True)
-    BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in OutstandingToken.objects.filter(user=user)], ignore_conflicts=True
-    )
+    with transaction.atomic():
+        # A refresh takes this lock too (RefreshInputSerializer): a token rotated meanwhile is
+        # recorded before the read below, or its rotation waits and finds the old one blacklisted.
+        lock_user_row(user.pk)
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token=token) for token in OutstandingToken.objects.filter(user=user)], ignore_conflicts=True
+        )
+        user_version_bump(user.pk, user_row=True)
+
+
+def lock_user_row(user_id) -> None:
+    """Lock the user's row until the transaction ends (what queues refreshes and sign-outs)."""
+    list(User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
 
 
 def user_delete(*, user, password: str) -> None:

@@ -61,3 +61,32 @@ def test_a_refresh_token_used_at_once_by_several_clients_rotates_once(make_user)
     assert results.count(200) == 1, results
     # Whatever happened at once, the old token is dead afterwards.
     assert call() == 401
+
+
+def test_a_refresh_rotated_while_the_password_changes_does_not_survive_it(make_user):
+    from apps.accounts.services import tokens_for
+    from conftest import client_for
+
+    user = make_user("rotor", password="0ld-Passw0rd-xyz")
+    passwords = ["0ld-Passw0rd-xyz", "n3w-Passw0rd-xyz"]
+    rotated = 0
+    for round_ in range(15):
+        refresh = tokens_for(user)["refresh"]
+        old, new = passwords[round_ % 2], passwords[(round_ + 1) % 2]
+
+        def rotate():
+            return APIClient().post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json")
+
+        def change():
+            body = {"old_password": old, "new_password": new}
+            return client_for(user).post("/api/v1/me/password/", body, format="json")
+
+        rotation, changed = run_concurrently(rotate, change)
+        assert changed.status_code == 204, changed.content
+        if rotation.status_code == 200:
+            rotated += 1
+            again = APIClient().post("/api/v1/auth/token/refresh/", {"refresh": rotation.json()["refresh"]}, format="json")
+            assert again.status_code == 401, (round_, again.content)
+        else:
+            assert rotation.status_code == 401, rotation.content
+    assert rotated  # some rotations won the race, so the check above ran
