@@ -74,11 +74,10 @@ def test_a_refresh_rotated_while_the_password_changes_does_not_survive_it(make_u
         refresh = tokens_for(user)["refresh"]
         old, new = passwords[round_ % 2], passwords[(round_ + 1) % 2]
 
-        def rotate():
+        def rotate(refresh=refresh):
             return APIClient().post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json")
 
-        def change():
-            body = {"old_password": old, "new_password": new}
+        def change(body={"old_password": old, "new_password": new}):  # noqa: B006 - read only
             return client_for(user).post("/api/v1/me/password/", body, format="json")
 
         rotation, changed = run_concurrently(rotate, change)
