@@ -103,8 +103,8 @@ def task_update(*, task: Task, **changes) -> Task:
     if not changes:
         return task
     with transaction.atomic():
-        if changes.get("dream_id", task.dream_id) != task.dream_id:
-            _check_movable(task)
+        if "dream_id" in changes:
+            _check_movable(task, dream_id=changes["dream_id"])
         for name, value in changes.items():
             setattr(task, name, value)
         # Only the edited columns: a concurrent complete/reopen owns status and rewards.
@@ -113,12 +113,16 @@ def task_update(*, task: Task, **changes) -> Task:
     return task
 
 
-def _check_movable(task: Task) -> None:
+def _check_movable(task: Task, *, dream_id: int | None) -> None:
     """A completed task stays with its dream (409): moved to another, one completion would
-    complete any number of dreams, each paying the dream reward. Read under the task's lock,
-    so a completion racing the move either comes first (409) or sees the task moved."""
-    status = Task.objects.select_for_update().values_list("status", flat=True).get(pk=task.pk)
-    if status == Task.Status.COMPLETED:
+    complete any number of dreams, each paying the dream reward. Compared with the row as
+    it is under its lock (the view read it earlier), so a move or completion racing this
+    edit is seen; `task` is brought up to date with it."""
+    locked = Task.objects.select_for_update().filter(pk=task.pk).values("status", "dream_id", "completed_at").first()
+    if locked is None:
+        raise NotFound()  # deleted meanwhile
+    task.status, task.completed_at = locked["status"], locked["completed_at"]
+    if dream_id != locked["dream_id"] and locked["status"] == Task.Status.COMPLETED:
         raise TaskAlreadyCompleted("A completed task cannot move to another dream; reopen it first.")
 
 

@@ -4,8 +4,10 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from apps.progression.tests.factories import assert_balances_match_ledger, balances
+from apps.tasks.exceptions import TaskAlreadyCompleted
 from apps.tasks.tests.helpers import stat
 from apps.wallet.models import LedgerEntry
 
@@ -75,6 +77,24 @@ def test_a_completed_step_cannot_move_on_to_complete_another_dream(auth_client, 
     assert auth_client.patch(f"/api/v1/tasks/{step.pk}/", {"title": "Renamed", "dream": first.pk}, format="json").status_code == 200
     (open_step,) = add_steps(first, 1)
     assert auth_client.patch(f"/api/v1/tasks/{open_step.pk}/", {"dream": second.pk}, format="json").status_code == 200
+
+
+def test_an_edit_read_before_the_step_moved_and_completed_cannot_move_it_back(user):
+    # The view reads the task before the service locks it: meanwhile the step went to the
+    # other dream and was completed there. The edit (a whole form, naming the dream the view
+    # saw) must not move the completed step back.
+    from apps.tasks.models import Task
+    from apps.tasks.services import task_update
+
+    first, second = DreamFactory(user=user), DreamFactory(user=user)
+    (step,) = add_steps(first, 1)
+    seen_by_the_view = Task.objects.get(pk=step.pk)
+    Task.objects.filter(pk=step.pk).update(dream=second, status="completed", completed_at=timezone.now())
+
+    with pytest.raises(TaskAlreadyCompleted):
+        task_update(task=seen_by_the_view, title="Renamed", dream_id=first.pk)
+
+    assert Task.objects.filter(pk=step.pk, dream=second, title=step.title).exists()
 
 
 @override_settings(DREAMTRACK_DREAM_COMPLETED_REWARD={"xp": 30, "coins": 7})
