@@ -125,7 +125,9 @@ def friend_request_accept(*, user, request_id: int) -> tuple[FriendRequest, Rewa
         if sender_id is None:
             raise NotFound()
         wallets = lock_wallets(user_ids=[user.pk, sender_id])
-        request = FriendRequest.objects.select_for_update().select_related("from_user").get(pk=request_id)
+        request = FriendRequest.objects.select_for_update().select_related("from_user").filter(pk=request_id).first()
+        if request is None:
+            raise NotFound()  # gone with the sender's account while the wallets were awaited
         if request.status != PENDING:
             raise RequestNotPending()
         request.status, request.responded_at = FriendRequest.Status.ACCEPTED, timezone.now()

@@ -320,7 +320,9 @@ def _lock_trade(*, user, trade_id: int) -> tuple[Trade, dict]:
     if parties is None:
         raise NotFound()
     wallets = lock_wallets(user_ids=parties)
-    trade = Trade.objects.select_for_update(of=("self",)).select_related("requester", "recipient").get(pk=trade_id)
+    trade = Trade.objects.select_for_update(of=("self",)).select_related("requester", "recipient").filter(pk=trade_id).first()
+    if trade is None:
+        raise NotFound()  # gone with a party's account while the wallets were awaited
     return trade, wallets
 
 

@@ -63,3 +63,23 @@ def test_an_accept_racing_a_block_has_one_outcome(make_user):
     # Whichever came first, the block ends with no friendship and nobody counting one.
     assert Friendship.objects.count() == 0
     assert friends_stat(ann) == friends_stat(ben) == 0
+
+
+def test_an_accept_racing_the_senders_account_deletion_counts_right_and_never_500s(make_user):
+    outcomes = set()
+    for n in range(12):
+        ann, ben = make_user(f"leaver{n}"), make_user(f"stayer{n}")
+        rid = client_for(ann).post(REQUESTS, {"user_id": ben.pk}, format="json").json()["id"]
+
+        deleted, accepted = run_concurrently(
+            lambda ann=ann: client_for(ann).delete("/api/v1/me/", {"password": "s3cret-Passw0rd!"}, format="json"),
+            lambda ben=ben, rid=rid: client_for(ben).post(f"{REQUESTS}{rid}/accept/"),
+        )
+
+        assert getattr(deleted, "status_code", repr(deleted)) == 204
+        assert getattr(accepted, "status_code", repr(accepted)) in (200, 404), accepted
+        outcomes.add(accepted.status_code)
+        # Whichever came first, ben is left with no friend, and his statistic says so.
+        assert not Friendship.objects.filter(user=ben).exists()
+        assert friends_stat(ben) == 0, n
+    assert outcomes  # each round ended in one of the two orders

@@ -169,3 +169,23 @@ def test_a_block_racing_new_offers_leaves_no_pending_trade_between_the_two(pair)
     assert not Trade.objects.filter(status="pending").exists()
     assert coins(a) == 500
     assert_consistent(a, b)
+
+
+def test_an_accept_racing_the_requesters_account_deletion_is_200_or_404_never_500(make_user):
+    from apps.progression.tests.factories import assert_balances_match_ledger
+
+    for n in range(12):
+        ann, ben = make_user(f"leaver{n}"), make_user(f"stayer{n}")
+        befriend(ann, ben)
+        fund(ann, coins=50)
+        fund(ben, coins=5)
+        trade = make_trade(ann, ben, offered_coins=50, requested_coins=5)
+
+        deleted, accepted = run_concurrently(
+            lambda ann=ann: client_for(ann).delete("/api/v1/me/", {"password": "s3cret-Passw0rd!"}, format="json"),
+            lambda ben=ben, trade=trade: client_for(ben).post(f"/api/v1/trades/{trade.pk}/accept/"),
+        )
+
+        assert getattr(deleted, "status_code", repr(deleted)) == 204
+        assert getattr(accepted, "status_code", repr(accepted)) in (200, 404), accepted
+        assert_balances_match_ledger(ben.pk)
