@@ -29,7 +29,16 @@ class ReplacesUserCacheTokenAdmin(admin.ModelAdmin):
         user_version_bump(obj.pk if self.user_row else obj.user_id, user_row=self.user_row)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        if change:
+            # Only the edited columns, as the services save: a player's request may change the
+            # others meanwhile (a completion's status and reward), which a full-row save undoes.
+            names = {field.name for field in obj._meta.concrete_fields}
+            edited = [name for name in form.changed_data if name in names]
+            if edited:
+                auto = [f.name for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+                obj.save(update_fields=[*edited, *auto])
+        else:
+            super().save_model(request, obj, form, change)
         self._bump(obj)
 
     def delete_model(self, request, obj):

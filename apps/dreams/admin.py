@@ -19,6 +19,10 @@ class DreamAdmin(ReplacesUserCacheTokenAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("status", "completed_at", "reward_paid_at", "created_at", "updated_at")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A dream stays its player's: moved, its completed steps would pay someone else.
+        return [*super().get_readonly_fields(request, obj), *(["user"] if obj is not None else [])]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
             total_steps=Count("steps"), completed_steps=Count("steps", filter=COMPLETED_STEP)

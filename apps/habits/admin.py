@@ -25,6 +25,7 @@ class HabitAdmin(ReplacesUserCacheTokenAdmin):
         "target_per_day", "baseline_per_day", "cost_per_unit", "created_at", "updated_at",
         "total_check_ins", "streak_current", "streak_longest", "streak_period",
         "settled_through", "clean_streak", "longest_clean_streak", "money_saved", "last_unit_at",
+        "next_settle_at",
     )
 
     def has_add_permission(self, request):

@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from apps.core.admin_base import ReplacesUserCacheTokenAdmin
 
+from .exceptions import TaskAlreadyCompleted
 from .models import Task
+from .services import task_update
 
 
 @admin.register(Task)
@@ -25,3 +27,22 @@ class TaskAdmin(ReplacesUserCacheTokenAdmin):
         "created_at",
         "updated_at",
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("user")  # a task stays its player's
+            if obj.status == Task.Status.COMPLETED:
+                fields.append("dream")  # a completed step would pay another dream (tasks.services)
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change and "dream" in form.changed_data:
+            # Through the service: it checks, under the row lock, that the task is not completed.
+            try:
+                task_update(task=obj, dream_id=obj.dream_id)
+            except TaskAlreadyCompleted as exc:
+                self.message_user(request, f"The dream was not changed: {exc.detail}", messages.ERROR)
+                form.changed_data.remove("dream")
+                obj.dream_id = form.initial.get("dream")
+        super().save_model(request, obj, form, change)
