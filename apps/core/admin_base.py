@@ -3,6 +3,12 @@ from django.contrib import admin
 from .user_version import user_version_bump
 
 
+def admin_ref(request) -> str:
+    """The ledger `ref` of a change an admin made: by id, which always fits the column
+    (a username may be longer than a ref may be)."""
+    return f"admin:{request.user.pk}"
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For rows written only by services (ledgers, balances, counters, unlocks):
     the admin looks, it does not add, edit or delete. Changes go through admin

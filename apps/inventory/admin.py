@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
-from apps.core.admin_base import ReadOnlyAdmin
+from apps.core.admin_base import ReadOnlyAdmin, admin_ref
 from apps.core.errors import DomainError
 
 from .models import InventoryItem, InventoryLedgerEntry
@@ -27,10 +27,6 @@ class InventoryGrantForm(forms.ModelForm):
         # No model validation: the row may exist already (a grant adds to it),
         # and inventory_grant creates or locks it.
         pass
-
-
-def _admin_ref(request) -> str:
-    return f"admin:{request.user.pk}"
 
 
 @admin.register(InventoryItem)
@@ -66,7 +62,7 @@ class InventoryItemAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         row = inventory_grant(
-            user_id=data["user"].pk, item_id=data["item"].pk, quantity=data["grant_quantity"], reason="admin_grant", ref=_admin_ref(request)
+            user_id=data["user"].pk, item_id=data["item"].pk, quantity=data["grant_quantity"], reason="admin_grant", ref=admin_ref(request)
         )
         # The admin goes on with `obj` (log entry, redirect): make it the granted row.
         obj.pk, obj.quantity, obj.acquired_at = row.pk, row.quantity, row.acquired_at
@@ -76,7 +72,7 @@ class InventoryItemAdmin(admin.ModelAdmin):
     @admin.action(description="Grant one more")
     def grant_one(self, request, queryset):
         for row in queryset:
-            inventory_grant(user_id=row.user_id, item_id=row.item_id, quantity=1, reason="admin_grant", ref=_admin_ref(request))
+            inventory_grant(user_id=row.user_id, item_id=row.item_id, quantity=1, reason="admin_grant", ref=admin_ref(request))
         self.message_user(request, f"Granted one more of {queryset.count()} row(s).", messages.SUCCESS)
 
     @admin.action(description="Take one")
@@ -86,7 +82,7 @@ class InventoryItemAdmin(admin.ModelAdmin):
             try:
                 with transaction.atomic():
                     row = InventoryItem.objects.select_for_update().get(pk=pk)
-                    inventory_take(row=row, quantity=1, reason="admin_take", ref=_admin_ref(request))
+                    inventory_take(row=row, quantity=1, reason="admin_take", ref=admin_ref(request))
                     taken += 1
             except DomainError as exc:
                 self.message_user(request, f"Row {pk}: {exc.detail}", messages.WARNING)

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Sum
 
-from apps.core.admin_base import ReadOnlyAdmin
+from apps.core.admin_base import ReadOnlyAdmin, admin_ref
 from apps.core.errors import DomainError
 from apps.wallet.levels import level_for_xp
 from apps.wallet.models import Currency, LedgerEntry, Wallet
@@ -78,7 +78,7 @@ class WalletAdmin(ReadOnlyAdmin):
         for wallet in queryset.select_related("user"):
             try:
                 summary = progress_grant(
-                    user=wallet.user, reason=reason, ref=f"admin:{request.user.get_username()}", **{currency: amount}
+                    user=wallet.user, reason=reason, ref=admin_ref(request), **{currency: amount}
                 )
             except DomainError as exc:
                 failed.append(f"{wallet.user.get_username()} ({exc.detail})")

@@ -67,7 +67,8 @@ def test_grant_action_goes_through_progress_grant(admin_client, make_user):
     assert r.status_code == 200
     for who in (alice, bob):
         assert balances(who.pk) == {"xp": 700, "coins": 140, "crystals": 0}  # levelled up, level-up coins paid
-        assert LedgerEntry.objects.filter(user=who, reason="admin gift", ref="admin:root").exists()
+        root = get_user_model().objects.get(username="root")
+        assert LedgerEntry.objects.filter(user=who, reason="admin gift", ref=f"admin:{root.pk}").exists()
         assert_balances_match_ledger(who.pk)
     wallet_action(admin_client, "grant_crystals", [alice], 3)
     wallet_action(admin_client, "grant_coins", [alice], 10)
@@ -107,3 +108,13 @@ def test_staff_without_the_change_permission_cannot_grant(db, user):
     assert client.get("/admin/wallet/wallet/").status_code == 200
     wallet_action(client, "grant_coins", [user], 5)
     assert balances(user.pk)["coins"] == 0
+
+
+def test_the_ledger_ref_of_an_admin_grant_fits_whatever_the_admins_name(db, user):
+    staff = get_user_model().objects.create_superuser("a" * 150, "long@example.com", "s3cret-Passw0rd!")
+    client = Client()
+    client.force_login(staff)
+    wallet_action(client, "grant_coins", [user], 5)
+    entry = LedgerEntry.objects.get(user=user, reason="admin gift")
+    max_length = LedgerEntry._meta.get_field("ref").max_length
+    assert entry.ref == f"admin:{staff.pk}" and len(entry.ref) <= max_length
