@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from apps.core.admin_base import ReplacesUserCacheTokenAdmin
 
@@ -99,3 +101,22 @@ class UserAdmin(ReplacesUserCacheTokenAdmin, DjangoUserAdmin):
         for user in queryset:
             user_set_active(user=user, active=True)
         self.message_user(request, f"Reactivated {queryset.count()} user(s).")
+
+
+class ReadOnlyBlacklistedTokenAdmin(BlacklistedTokenAdmin):
+    """SimpleJWT's own lets an admin delete a blacklist row, which brings a revoked refresh
+    token (a password change, a logout) back to life: sign-outs are final here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(BlacklistedToken)
+admin.site.register(BlacklistedToken, ReadOnlyBlacklistedTokenAdmin)
+

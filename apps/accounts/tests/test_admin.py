@@ -148,3 +148,18 @@ def test_a_password_set_by_an_admin_signs_the_player_out_everywhere(admin_client
     for refresh in tokens:
         refreshed = APIClient().post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json")
         assert refreshed.status_code == 401 and refreshed.json()["code"] == "token_not_valid"
+
+
+def test_a_revoked_refresh_token_cannot_be_revived_from_the_admin(admin_client):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    login = {"username": "player0", "password": "s3cret-Passw0rd!"}
+    refresh = APIClient().post("/api/v1/auth/token/", login, format="json").json()["refresh"]
+    RefreshToken(refresh).blacklist()  # as a logout or a password change does
+    row = BlacklistedToken.objects.get(token__user__username="player0")
+
+    assert admin_client.post(f"/admin/token_blacklist/blacklistedtoken/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert BlacklistedToken.objects.filter(pk=row.pk).exists()
+    assert APIClient().post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json").status_code == 401
