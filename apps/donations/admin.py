@@ -11,6 +11,7 @@ class DonationAdmin(ReadOnlyAdmin):
 
     list_display = ["payment_id", "user", "crystals", "created_at"]
     search_fields = ["payment_id", "user__username"]
+    list_filter = ["created_at"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
     readonly_fields = ["payment_id", "user", "crystals", "payload", "response_body", "created_at"]

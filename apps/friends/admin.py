@@ -10,6 +10,7 @@ from .models import Block, FriendRequest, Friendship
 @admin.register(Friendship)
 class FriendshipAdmin(ReadOnlyAdmin):
     list_display = ("id", "user", "friend", "created_at")
+    list_filter = ("created_at",)
     search_fields = ("user__username", "friend__username")
     list_select_related = ("user", "friend")
     raw_id_fields = ("user", "friend")
@@ -29,6 +30,7 @@ class FriendRequestAdmin(ReadOnlyAdmin):
 @admin.register(Block)
 class BlockAdmin(ReadOnlyAdmin):
     list_display = ("id", "blocker", "blocked", "created_at")
+    list_filter = ("created_at",)
     search_fields = ("blocker__username", "blocked__username")
     list_select_related = ("blocker", "blocked")
     raw_id_fields = ("blocker", "blocked")

@@ -48,6 +48,7 @@ class HabitCheckInAdmin(HabitRecordAdmin):
     """Each check-in paid its own reward (an undo takes exactly that back): never edited here."""
 
     list_display = ("habit", "owner", "date", "seq", "made_on", "reward_xp", "reward_coins", "created_at")
+    list_filter = ("date", "habit__difficulty")
     date_hierarchy = "date"
     ordering = ("-date", "-id")
 

@@ -48,6 +48,7 @@ class WalletAdmin(ReadOnlyAdmin):
         _move_action(Currency.CRYSTALS, -1, "Debit crystals (amount, reason)"),
     ]
     list_display = ("user", "xp", "level", "coins", "crystals", "max_level_rewarded", "updated_at")
+    list_filter = ("user__is_active", "updated_at")
     search_fields = ("user__username", "user__email")
     list_select_related = ("user",)
     ordering = ("user__username",)

@@ -20,6 +20,7 @@ class DailyActivityAdmin(ReadOnlyAdmin):
         "user", "date", "tasks_completed", "task_completions", "habit_check_ins", "quit_logs", "xp_earned", "coins_earned",
     )
     search_fields = ("user__username",)
+    list_filter = ("date",)
     list_select_related = ("user",)
     date_hierarchy = "date"
     ordering = ("-date", "user__username")

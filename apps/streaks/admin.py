@@ -8,6 +8,7 @@ from .models import Streak, StreakMilestoneClaim
 @admin.register(Streak)
 class StreakAdmin(ReadOnlyAdmin):
     list_display = ("user", "current", "longest", "last_active_date", "frozen_through", "freezes_used", "updated_at")
+    list_filter = ("last_active_date",)
     search_fields = ("user__username",)
     list_select_related = ("user",)
     ordering = ("-current", "user__username")

@@ -75,3 +75,19 @@ def test_every_registered_admin_changelist_and_add_page_loads(boss_client):
             if status != 200:
                 failures.append((url, status))
     assert not failures, failures
+
+
+def test_every_project_model_is_registered_with_columns_search_and_filters():
+    from django.apps import apps as django_apps
+
+    inline_only = {"achievementrewarditem"}  # edited inside its achievement's page
+    missing, bare = [], []
+    for model in django_apps.get_models():
+        if not model.__module__.startswith("apps.") or model._meta.model_name in inline_only:
+            continue
+        model_admin = admin.site._registry.get(model)
+        if model_admin is None:
+            missing.append(model._meta.label)
+        elif not (model_admin.list_filter and model_admin.search_fields and model_admin.list_display != ("__str__",)):
+            bare.append(model._meta.label)
+    assert not missing and not bare, (missing, bare)
