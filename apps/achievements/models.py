@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -43,6 +44,13 @@ class AchievementRewardItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement_id}: {self.item_id} x{self.quantity}"
+
+    def clean(self):
+        super().clean()
+        # As roulette prizes: a cosmetic is owned once and freezes are capped, which a reward
+        # paid to someone who holds them already would break.
+        if self.item_id is not None and self.item.type != "boost":
+            raise ValidationError({"item": "Reward items must be boosts (they stack; cosmetics are owned once)."})
 
 
 class UserAchievement(models.Model):

@@ -13,7 +13,7 @@ from apps.core.admin_base import ReadOnlyAdmin, admin_ref
 from apps.core.errors import DomainError
 
 from .models import InventoryItem, InventoryLedgerEntry
-from .services import inventory_grant, inventory_take
+from .services import holding_refusal, inventory_grant, inventory_take
 
 
 class InventoryGrantForm(forms.ModelForm):
@@ -27,6 +27,15 @@ class InventoryGrantForm(forms.ModelForm):
         # No model validation: the row may exist already (a grant adds to it),
         # and inventory_grant creates or locks it.
         pass
+
+    def clean(self):
+        data = super().clean()
+        user, item, quantity = data.get("user"), data.get("item"), data.get("grant_quantity")
+        if user and item and quantity:
+            refusal = holding_refusal(user_id=user.pk, item=item, quantity=quantity)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return data
 
 
 @admin.register(InventoryItem)
@@ -71,9 +80,15 @@ class InventoryItemAdmin(admin.ModelAdmin):
 
     @admin.action(description="Grant one more")
     def grant_one(self, request, queryset):
-        for row in queryset:
+        granted = 0
+        for row in queryset.select_related("item"):
+            refusal = holding_refusal(user_id=row.user_id, item=row.item, quantity=1)
+            if refusal:
+                self.message_user(request, f"Row {row.pk}: {refusal}", messages.WARNING)
+                continue
             inventory_grant(user_id=row.user_id, item_id=row.item_id, quantity=1, reason="admin_grant", ref=admin_ref(request))
-        self.message_user(request, f"Granted one more of {queryset.count()} row(s).", messages.SUCCESS)
+            granted += 1
+        self.message_user(request, f"Granted one more of {granted} row(s).", messages.SUCCESS)
 
     @admin.action(description="Take one")
     def take_one(self, request, queryset):

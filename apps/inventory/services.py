@@ -5,13 +5,14 @@ Lock order (the global one, apps/wallet/locks.py): wallet -> domain row -> strea
 inventory rows (ascending id) -> boost slots. These functions never lock a wallet;
 callers that move value hold it already.
 """
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 
 from apps.core.errors import Conflict
 from apps.core.user_version import user_version_bump
 
-from .models import InventoryItem, InventoryLedgerEntry, ItemType
+from .models import COSMETIC_TYPES, InventoryItem, InventoryLedgerEntry, ItemType
 from .sql import inventory_quantity_add
 
 
@@ -130,3 +131,17 @@ def streak_freezes_consume(*, user_id: int, count: int, ref: str) -> int:
         inventory_take(row=row, quantity=take, reason="streak_freeze_used", ref=ref)
         used += take
     return used
+
+
+def holding_refusal(*, user_id: int, item, quantity: int) -> str | None:
+    """Why a grant would break what a player may hold, or None: a cosmetic is owned once,
+    streak freezes are capped (escrowed ones count). Admin grants check it; a purchase and a
+    trade check the same two rules with their own error codes (shop, trades)."""
+    held = InventoryItem.objects.filter(user_id=user_id, item__type=item.type)
+    if item.type in COSMETIC_TYPES and (quantity > 1 or held.filter(item=item, quantity__gt=0).exists()):
+        return f"{item.name} is a cosmetic: a player owns it once."
+    if item.type == ItemType.STREAK_FREEZE:
+        total = (held.aggregate(total=Sum("quantity"))["total"] or 0) + quantity
+        if total > settings.DREAMTRACK_MAX_STREAK_FREEZES:
+            return f"A player may hold at most {settings.DREAMTRACK_MAX_STREAK_FREEZES} streak freezes."
+    return None

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from apps.core.images import ImageUploadField, reencode_image
+from apps.inventory.models import InventoryItem
 
 from .models import Item
 from .signals import catalog_changed
@@ -37,6 +38,15 @@ class ItemAdminForm(forms.ModelForm):
             "multiplier",
             "duration_minutes",
         )
+
+
+    def clean_type(self):
+        new = self.cleaned_data["type"]
+        if self.instance.pk and new != self.instance.type and InventoryItem.objects.filter(item=self.instance).exists():
+            # A boost held 3 times turned cosmetic would be "owned" 3 times; a cosmetic turned
+            # boost would be usable. Make a new item instead.
+            raise forms.ValidationError("Players hold this item: its type cannot change.")
+        return new
 
 
 def _thumbnail(item: Item, size: int):

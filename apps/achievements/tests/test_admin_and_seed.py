@@ -12,6 +12,7 @@ from PIL import Image
 from apps.achievements import seed
 from apps.achievements.models import Achievement
 from apps.progression.tests.factories import complete_task
+from apps.shop.tests.factories import BoostFactory
 
 from .factories import shop_item
 
@@ -50,7 +51,7 @@ def form(**overrides):
 def test_admin_creates_an_achievement_with_a_reencoded_icon_and_reward_items(admin_client, user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     complete_task(user)  # the catalog is cached before the admin change
-    item = shop_item()
+    item = BoostFactory()
     r = admin_client.post(
         "/admin/achievements/achievement/add/",
         form(icon=jpeg_with_exif(), **{"reward_items-TOTAL_FORMS": 1, "reward_items-0-item": item.pk, "reward_items-0-quantity": 3}),
@@ -112,3 +113,17 @@ def test_seed_command_runs_twice(db):
     count = Achievement.objects.count()
     call_command("seed", stdout=StringIO())
     assert Achievement.objects.count() == count >= 17
+
+
+@pytest.mark.parametrize("item_type", ["streak_freeze", "avatar"])
+def test_a_reward_item_that_is_not_a_boost_is_refused(admin_client, item_type):
+    # A freeze or a cosmetic paid to a player who holds it already would break the cap or
+    # the "owned once" rule; boosts stack, as roulette prizes do.
+    item = shop_item(name=f"Test {item_type}", type=item_type)
+    r = admin_client.post(
+        "/admin/achievements/achievement/add/",
+        form(**{"reward_items-TOTAL_FORMS": 1, "reward_items-0-item": item.pk, "reward_items-0-quantity": 1}),
+    )
+    assert r.status_code == 200 and b"Reward items must be boosts" in r.content
+    assert not Achievement.objects.filter(code="admin-made").exists()
+

@@ -37,6 +37,37 @@ def test_admin_actions_grant_and_take_one_with_ledger_rows(admin_client, make_us
     assert amounts == [1, 1, -1, -1]
 
 
+def test_admin_grants_keep_cosmetics_owned_once_and_freezes_capped(admin_client, make_user):
+    from apps.progression.audit import ledger_audit
+    from apps.shop.tests.factories import FreezeFactory
+
+    user = make_user("collector")
+    hat, freeze = ItemFactory(type="avatar"), FreezeFactory()
+    add = "/admin/inventory/inventoryitem/add/"
+    assert admin_client.post(add, {"user": user.pk, "item": hat.pk, "grant_quantity": 2}).status_code == 200  # refused
+    assert admin_client.post(add, {"user": user.pk, "item": hat.pk, "grant_quantity": 1}).status_code == 302
+    refused = admin_client.post(add, {"user": user.pk, "item": hat.pk, "grant_quantity": 1})
+    assert refused.status_code == 200 and b"a player owns it once" in refused.content
+    assert admin_client.post(add, {"user": user.pk, "item": freeze.pk, "grant_quantity": 3}).status_code == 200
+    assert admin_client.post(add, {"user": user.pk, "item": freeze.pk, "grant_quantity": 2}).status_code == 302
+    rows = list(InventoryItem.objects.filter(user=user).values_list("pk", flat=True))
+    admin_client.post("/admin/inventory/inventoryitem/", {"action": "grant_one", "_selected_action": rows})
+
+    assert dict(InventoryItem.objects.filter(user=user).values_list("item_id", "quantity")) == {hat.pk: 1, freeze.pk: 2}
+    assert ledger_audit().ok
+
+
+def test_a_held_items_type_cannot_change(admin_client, make_user):
+    boost = BoostFactory()
+    inventory_grant(user_id=make_user("holder").pk, item_id=boost.pk, quantity=3, reason="test")
+    page = admin_client.get(f"/admin/shop/item/{boost.pk}/change/")
+    data = {k: v for k, v in page.context["adminform"].form.initial.items() if v is not None and k != "image"}
+    r = admin_client.post(f"/admin/shop/item/{boost.pk}/change/", {**data, "type": "avatar"})
+    assert r.status_code == 200 and b"its type cannot change" in r.content
+    boost.refresh_from_db()
+    assert boost.type == "boost"
+
+
 def test_admin_pages_render_and_rows_are_read_only(admin_client, make_user):
     user = make_user("viewer")
     row = inventory_grant(user_id=user.pk, item_id=ItemFactory().pk, quantity=1, reason="test")
