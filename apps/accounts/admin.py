@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
-from apps.core.admin_base import ReplacesUserCacheTokenAdmin
+from apps.core.admin_base import ReadOnlyAdmin, ReplacesUserCacheTokenAdmin
 
 from .models import User
 from .services import user_ensure_game_rows, user_set_active, user_sign_out_everywhere
@@ -103,18 +103,9 @@ class UserAdmin(ReplacesUserCacheTokenAdmin, DjangoUserAdmin):
         self.message_user(request, f"Reactivated {queryset.count()} user(s).")
 
 
-class ReadOnlyBlacklistedTokenAdmin(BlacklistedTokenAdmin):
+class ReadOnlyBlacklistedTokenAdmin(ReadOnlyAdmin, BlacklistedTokenAdmin):
     """SimpleJWT's own lets an admin delete a blacklist row, which brings a revoked refresh
     token (a password change, a logout) back to life: sign-outs are final here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(BlacklistedToken)
