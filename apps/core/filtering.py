@@ -1,11 +1,11 @@
 import django_filters
 from django import forms
 
-from .fields import query_boolean
+from .fields import QueryBooleanField, query_boolean
 
 
 class _QueryBooleanFormField(forms.Field):
-    default_error_messages = {"invalid": "Must be true or false."}
+    default_error_messages = QueryBooleanField.default_error_messages  # one wording for both
 
     def to_python(self, value):
         try:

@@ -135,8 +135,9 @@ def streak_freezes_consume(*, user_id: int, count: int, ref: str) -> int:
 
 def holding_refusal(*, user_id: int, item, quantity: int) -> str | None:
     """Why a grant would break what a player may hold, or None: a cosmetic is owned once,
-    streak freezes are capped (escrowed ones count). Admin grants check it; a purchase and a
-    trade check the same two rules with their own error codes (shop, trades)."""
+    streak freezes are capped (escrowed ones count: a cancelled trade returns them).
+    Purchases (409 `already_owned` / `limit_reached`) and admin grants ask it; a trade
+    applies the same two rules to both sides at once (trades `_check_receivable`)."""
     held = InventoryItem.objects.filter(user_id=user_id, item__type=item.type)
     if item.type in COSMETIC_TYPES and (quantity > 1 or held.filter(item=item, quantity__gt=0).exists()):
         return f"{item.name} is a cosmetic: a player owns it once."

@@ -39,7 +39,6 @@ class ItemAdminForm(forms.ModelForm):
             "duration_minutes",
         )
 
-
     def clean_type(self):
         new = self.cleaned_data["type"]
         if self.instance.pk and new != self.instance.type and InventoryItem.objects.filter(item=self.instance).exists():

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from apps.core.errors import BadRequest, NotFound
 from apps.core.user_version import user_version_bump
-from apps.inventory.models import COSMETIC_TYPES, InventoryItem, ItemType
+from apps.inventory.models import COSMETIC_TYPES, InventoryItem
+from apps.inventory.services import holding_refusal
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 from apps.wallet.levels import level_for_xp
 
@@ -63,18 +63,9 @@ def item_purchase(*, user, item_id: int, currency: str, quantity: int = 1) -> Pu
         wallet = progress.lock()  # every purchase by this user is serialized from here on
         if level_for_xp(wallet.xp) < item.min_level:
             raise LevelTooLow(f"{item.name} needs level {item.min_level}.")
-        if item.is_cosmetic:
-            if InventoryItem.objects.filter(user=user, item=item, quantity__gt=0).exists():
-                raise AlreadyOwned()
-        elif item.type == ItemType.STREAK_FREEZE:
-            # Freezes held in trade escrow count: a cancelled trade returns them.
-            held = InventoryItem.objects.filter(user=user, item__type=ItemType.STREAK_FREEZE).aggregate(
-                total=Sum("quantity")
-            )["total"] or 0
-            if held + quantity > settings.DREAMTRACK_MAX_STREAK_FREEZES:
-                raise LimitReached(
-                    f"You may hold at most {settings.DREAMTRACK_MAX_STREAK_FREEZES} streak freezes (you hold {held})."
-                )
+        refusal = holding_refusal(user_id=user.pk, item=item, quantity=quantity)
+        if refusal:
+            raise (AlreadyOwned if item.is_cosmetic else LimitReached)(refusal)
         rewards = progress.apply(event)
     row = progress.granted_rows[item.pk]
     row.item = item
