@@ -38,11 +38,12 @@ class TaskAdmin(ReplacesUserCacheTokenAdmin):
 
     def save_model(self, request, obj, form, change):
         if change and "dream" in form.changed_data:
-            # Through the service: it checks, under the row lock, that the task is not completed.
+            # Saved through the service, which checks under the row lock that the task is not
+            # completed; the other edited columns follow below.
+            form.changed_data.remove("dream")
             try:
                 task_update(task=obj, dream_id=obj.dream_id)
             except TaskAlreadyCompleted as exc:
                 self.message_user(request, f"The dream was not changed: {exc.detail}", messages.ERROR)
-                form.changed_data.remove("dream")
                 obj.dream_id = form.initial.get("dream")
         super().save_model(request, obj, form, change)
