@@ -110,4 +110,3 @@ class ReadOnlyBlacklistedTokenAdmin(ReadOnlyAdmin, BlacklistedTokenAdmin):
 
 admin.site.unregister(BlacklistedToken)
 admin.site.register(BlacklistedToken, ReadOnlyBlacklistedTokenAdmin)
-
