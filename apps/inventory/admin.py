@@ -32,9 +32,9 @@ class InventoryGrantForm(forms.ModelForm):
         data = super().clean()
         user, item, quantity = data.get("user"), data.get("item"), data.get("grant_quantity")
         if user and item and quantity:
-            refusal = holding_refusal(user_id=user.pk, item=item, quantity=quantity)
+            refusal = holding_refusal(incoming={user.pk: [(item, quantity)]})
             if refusal:
-                raise forms.ValidationError(refusal)
+                raise forms.ValidationError(refusal.detail)
         return data
 
 
@@ -82,9 +82,9 @@ class InventoryItemAdmin(admin.ModelAdmin):
     def grant_one(self, request, queryset):
         granted = 0
         for row in queryset.select_related("item"):
-            refusal = holding_refusal(user_id=row.user_id, item=row.item, quantity=1)
+            refusal = holding_refusal(incoming={row.user_id: [(row.item, 1)]})
             if refusal:
-                self.message_user(request, f"Row {row.pk}: {refusal}", messages.WARNING)
+                self.message_user(request, f"Row {row.pk}: {refusal.detail}", messages.WARNING)
                 continue
             inventory_grant(user_id=row.user_id, item_id=row.item_id, quantity=1, reason="admin_grant", ref=admin_ref(request))
             granted += 1

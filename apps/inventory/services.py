@@ -5,9 +5,12 @@ Lock order (the global one, apps/wallet/locks.py): wallet -> domain row -> strea
 inventory rows (ascending id) -> boost slots. These functions never lock a wallet;
 callers that move value hold it already.
 """
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from apps.core.errors import Conflict
 from apps.core.user_version import user_version_bump
@@ -40,15 +43,7 @@ def inventory_grant(*, user_id: int, item_id: int, quantity: int, reason: str, r
 def inventory_take(*, row: InventoryItem, quantity: int, reason: str, ref: str = "") -> InventoryItem:
     """Remove `quantity` from a row the caller has locked (`select_for_update`); what is held
     in trade escrow cannot be taken (409 `insufficient_items`)."""
-    if quantity <= 0:
-        raise ValueError("quantity must be positive")
-    if row.quantity - row.locked_quantity < quantity:
-        raise NotEnoughItems()
-    row.quantity -= quantity
-    update = ["quantity"]
-    if row.quantity == 0 and row.equipped:
-        row.equipped, row.slot = False, ""
-        update += ["equipped", "slot"]
+    update = _take(row, quantity)
     row.save(update_fields=update)
     InventoryLedgerEntry.objects.create(
         user_id=row.user_id, item_id=row.item_id, amount=-quantity, quantity_after=row.quantity, reason=reason, ref=ref
@@ -57,42 +52,106 @@ def inventory_take(*, row: InventoryItem, quantity: int, reason: str, ref: str =
     return row
 
 
-def inventory_lock(*, row: InventoryItem, quantity: int) -> InventoryItem:
-    """Hold `quantity` of a row the caller has locked in trade escrow (`locked_quantity`):
-    it stays the owner's, but cannot be spent, used, equipped or offered again. Only
-    the unlocked quantity can be held (409 `insufficient_items`). No ledger row: the
-    quantity does not change."""
+def _take(row: InventoryItem, quantity: int) -> list[str]:
+    """The rule of every take, in memory: only the quantity not in escrow, and a row that
+    reaches 0 is no longer equipped. The fields it changed."""
     if quantity <= 0:
         raise ValueError("quantity must be positive")
     if row.quantity - row.locked_quantity < quantity:
         raise NotEnoughItems()
-    row.locked_quantity += quantity
-    row.save(update_fields=["locked_quantity"])
-    user_version_bump(row.user_id)
-    return row
+    row.quantity -= quantity
+    if row.quantity == 0 and row.equipped:
+        row.equipped, row.slot = False, ""
+        return ["quantity", "equipped", "slot"]
+    return ["quantity"]
 
 
-def inventory_unlock(*, row: InventoryItem, quantity: int) -> InventoryItem:
-    """Release `quantity` held in escrow on a row the caller has locked."""
+def inventory_hold(*, holds: list[tuple[InventoryItem, int]]) -> None:
+    """Hold each (row, quantity) in trade escrow (`locked_quantity`), on rows the caller has
+    locked: the items stay the owner's, but cannot be spent, used, equipped or offered
+    again. Only the unlocked quantity can be held (409 `insufficient_items`). No ledger
+    row: no quantity changes. One statement, however many rows."""
+    for row, quantity in holds:
+        if quantity <= 0:
+            raise ValueError("quantity must be positive")
+        if row.quantity - row.locked_quantity < quantity:
+            raise NotEnoughItems()
+        row.locked_quantity += quantity
+    _save_locked_quantities([row for row, _ in holds])
+
+
+def inventory_release(*, releases: list[tuple[InventoryItem, int]]) -> None:
+    """Release each (row, quantity) held in escrow, on rows the caller has locked (a row
+    may come more than once: several trades can hold parts of it). One statement."""
+    for row, quantity in releases:
+        _release(row, quantity)
+    _save_locked_quantities([row for row, _ in releases])
+
+
+def _release(row: InventoryItem, quantity: int) -> None:
     if not 0 < quantity <= row.locked_quantity:
         raise ValueError("can only release what is held")
     row.locked_quantity -= quantity
-    row.save(update_fields=["locked_quantity"])
-    user_version_bump(row.user_id)
-    return row
 
 
-def inventory_transfer(
-    *, row: InventoryItem, to_user_id: int, quantity: int, reason: str, ref: str = "", from_escrow: bool = False
-) -> InventoryItem:
-    """Move `quantity` of a row the caller has locked to another user (a ledger row on each
-    side); `from_escrow`: what moves is the quantity held in escrow, released on the way.
-    The receiver's row is created if needed and stays locked until the transaction ends.
-    Returns the receiver's row."""
-    if from_escrow:
-        inventory_unlock(row=row, quantity=quantity)
-    inventory_take(row=row, quantity=quantity, reason=reason, ref=ref)
-    return inventory_grant(user_id=to_user_id, item_id=row.item_id, quantity=quantity, reason=reason, ref=ref)
+def _save_locked_quantities(rows: list[InventoryItem]) -> None:
+    unique = list({row.pk: row for row in rows}.values())
+    InventoryItem.objects.bulk_update(unique, ["locked_quantity"])
+    for user_id in {row.user_id for row in unique}:
+        user_version_bump(user_id)
+
+
+@dataclass(frozen=True)
+class Move:
+    """`quantity` of `row` (locked by the caller) goes to `to_user_id`. `from_escrow`: what
+    moves is the quantity held in escrow, released on the way."""
+
+    row: InventoryItem
+    to_user_id: int
+    quantity: int
+    from_escrow: bool = False
+
+
+def inventory_move(*, moves: list[Move], held: Iterable[InventoryItem], reason: str, ref: str = "") -> None:
+    """Apply `moves` in their order, with a ledger row on each side of each, carrying the
+    quantity its row had right after that move (a row may give and receive in one call).
+
+    `held`: every row the caller has locked: the givers' and each receiver's existing row of
+    a moved item, in one ascending pass (the global order). A receiver's missing rows are
+    created here, locked by their insert. Set-based: one update of the changed rows and
+    one insert of the ledger rows, plus an insert and a read when rows were missing."""
+    rows = {(row.user_id, row.item_id): row for row in held}
+    missing = {(move.to_user_id, move.row.item_id) for move in moves} - rows.keys()
+    if missing:
+        InventoryItem.objects.bulk_create(
+            [InventoryItem(user_id=user_id, item_id=item_id) for user_id, item_id in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        pairs = Q()
+        for user_id, item_id in missing:
+            pairs |= Q(user_id=user_id, item_id=item_id)
+        rows.update({(row.user_id, row.item_id): row for row in InventoryItem.objects.select_for_update().filter(pairs)})
+
+    fields, changed, entries = {"quantity"}, {}, []
+    for move in moves:
+        giver, receiver = rows[(move.row.user_id, move.row.item_id)], rows[(move.to_user_id, move.row.item_id)]
+        if move.from_escrow:
+            _release(giver, move.quantity)
+            fields.add("locked_quantity")
+        fields.update(_take(giver, move.quantity))
+        receiver.quantity += move.quantity
+        for row, amount in ((giver, -move.quantity), (receiver, move.quantity)):
+            changed[row.pk] = row
+            entries.append(
+                InventoryLedgerEntry(
+                    user_id=row.user_id, item_id=row.item_id, amount=amount, quantity_after=row.quantity,
+                    reason=reason, ref=ref,
+                )
+            )
+    InventoryItem.objects.bulk_update(list(changed.values()), sorted(fields))
+    InventoryLedgerEntry.objects.bulk_create(entries)
+    for user_id in {row.user_id for row in changed.values()}:
+        user_version_bump(user_id)
 
 
 def streak_freezes_held(*, user_id: int) -> int:
@@ -133,16 +192,42 @@ def streak_freezes_consume(*, user_id: int, count: int, ref: str) -> int:
     return used
 
 
-def holding_refusal(*, user_id: int, item, quantity: int) -> str | None:
-    """Why a grant would break what a player may hold, or None: a cosmetic is owned once,
-    streak freezes are capped (escrowed ones count: a cancelled trade returns them).
-    Purchases (409 `already_owned` / `limit_reached`) and admin grants ask it; a trade
-    applies the same two rules to both sides at once (trades `_check_receivable`)."""
-    held = InventoryItem.objects.filter(user_id=user_id, item__type=item.type)
-    if item.type in COSMETIC_TYPES and (quantity > 1 or held.filter(item=item, quantity__gt=0).exists()):
-        return f"{item.name} is a cosmetic: a player owns it once."
-    if item.type == ItemType.STREAK_FREEZE:
-        total = (held.aggregate(total=Sum("quantity"))["total"] or 0) + quantity
-        if total > settings.DREAMTRACK_MAX_STREAK_FREEZES:
-            return f"A player may hold at most {settings.DREAMTRACK_MAX_STREAK_FREEZES} streak freezes."
+@dataclass(frozen=True)
+class Refusal:
+    """Why a grant would break what a player may hold: the item, and a sentence to show."""
+
+    item: object
+    detail: str
+
+
+def holding_refusal(*, incoming: dict[int, list[tuple[object, int]]]) -> Refusal | None:
+    """The first grant of `incoming` ({user_id: [(item, quantity)]}, all granted at once)
+    that would break what a player may hold, or None: a cosmetic is owned once, streak
+    freezes are capped (escrowed ones count: a cancelled trade returns them). Purchases
+    (409 `already_owned` / `limit_reached`), trades (both sides at once) and admin grants
+    ask it. One query, whatever the number of players and items."""
+    receivers = [user_id for user_id, grants in incoming.items() if grants]
+    if not receivers:
+        return None
+    item_ids = {item.pk for grants in incoming.values() for item, _ in grants}
+    held = (
+        InventoryItem.objects.filter(user_id__in=receivers, quantity__gt=0)
+        .filter(Q(item_id__in=item_ids) | Q(item__type=ItemType.STREAK_FREEZE))
+        .values_list("user_id", "item_id", "item__type", "quantity")
+    )
+    owned, freezes = set(), dict.fromkeys(receivers, 0)
+    for user_id, item_id, item_type, quantity in held:
+        owned.add((user_id, item_id))
+        if item_type == ItemType.STREAK_FREEZE:
+            freezes[user_id] += quantity
+    limit = settings.DREAMTRACK_MAX_STREAK_FREEZES
+    for user_id, grants in incoming.items():
+        for item, quantity in grants:
+            if item.type in COSMETIC_TYPES and (quantity > 1 or (user_id, item.pk) in owned):
+                return Refusal(item, f"{item.name} is a cosmetic: a player owns it once.")
+            owned.add((user_id, item.pk))
+            if item.type == ItemType.STREAK_FREEZE:
+                freezes[user_id] += quantity
+                if freezes[user_id] > limit:
+                    return Refusal(item, f"A player may hold at most {limit} streak freezes.")
     return None

@@ -32,3 +32,9 @@ class NotEquippable(DomainError):
 class ItemLocked(Conflict):
     code = "item_locked"
     default_detail = "This item is held by a pending trade."
+
+
+def holding_conflict(refusal) -> Conflict:
+    """The 409 for an inventory `holding_refusal`: `already_owned` for a cosmetic,
+    `limit_reached` for streak freezes."""
+    return (AlreadyOwned if refusal.item.is_cosmetic else LimitReached)(refusal.detail)

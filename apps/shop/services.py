@@ -13,7 +13,7 @@ from apps.inventory.services import holding_refusal
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
 from apps.wallet.levels import level_for_xp
 
-from .exceptions import AlreadyOwned, CurrencyNotAccepted, ItemLocked, LevelTooLow, LimitReached, NotEquippable
+from .exceptions import CurrencyNotAccepted, ItemLocked, LevelTooLow, NotEquippable, holding_conflict
 from .models import Item
 
 MAX_QUANTITY = 10  # per purchase, for stackable items (boosts, streak freezes)
@@ -63,9 +63,9 @@ def item_purchase(*, user, item_id: int, currency: str, quantity: int = 1) -> Pu
         wallet = progress.lock()  # every purchase by this user is serialized from here on
         if level_for_xp(wallet.xp) < item.min_level:
             raise LevelTooLow(f"{item.name} needs level {item.min_level}.")
-        refusal = holding_refusal(user_id=user.pk, item=item, quantity=quantity)
+        refusal = holding_refusal(incoming={user.pk: [(item, quantity)]})
         if refusal:
-            raise (AlreadyOwned if item.is_cosmetic else LimitReached)(refusal)
+            raise holding_conflict(refusal)
         rewards = progress.apply(event)
     row = progress.granted_rows[item.pk]
     row.item = item

@@ -33,11 +33,18 @@ from django.utils import timezone
 from apps.core.errors import BadRequest, InsufficientFunds, NotFound
 from apps.core.user_version import user_version_bump
 from apps.friends.selectors import are_friends, blocked_between
-from apps.inventory.models import InventoryItem, ItemType
-from apps.inventory.services import NotEnoughItems, inventory_lock, inventory_transfer, inventory_unlock
+from apps.inventory.models import InventoryItem
+from apps.inventory.services import (
+    Move,
+    NotEnoughItems,
+    holding_refusal,
+    inventory_hold,
+    inventory_move,
+    inventory_release,
+)
 from apps.notifications.services import notify_many
 from apps.progression.services import ProgressEvent, RewardSummary, UserProgressService
-from apps.shop.exceptions import AlreadyOwned, ItemLocked, LimitReached
+from apps.shop.exceptions import ItemLocked, holding_conflict
 from apps.wallet.locks import lock_wallets
 
 from .exceptions import (
@@ -142,8 +149,7 @@ def trade_create(
                 for x in lines
             ]
         )
-        for line in offered_items:
-            inventory_lock(row=offered_rows[line.inventory_id], quantity=line.quantity)
+        inventory_hold(holds=[(offered_rows[line.inventory_id], line.quantity) for line in offered_items])
         if offered_coins:
             progress = UserProgressService(user, now=now)
             progress.lock(locked=wallets[user.pk])
@@ -190,33 +196,14 @@ def _check_giveable(row: InventoryItem | None, *, owner_id: int, quantity: int) 
 
 
 def _check_receivable(*, incoming: dict[int, list[tuple[InventoryItem, int]]]) -> None:
-    """Each receiver can take what comes to them: a cosmetic is owned once (409
-    `already_owned`, as a purchase), streak freezes up to the held maximum (409
-    `limit_reached`; freezes in escrow count, as for a purchase)."""
-    receivers = [user_id for user_id, lines in incoming.items() if lines]
-    if not receivers:
-        return
-    item_ids = {row.item_id for lines in incoming.values() for row, _ in lines}
-    held = (
-        InventoryItem.objects.filter(user_id__in=receivers, quantity__gt=0)
-        .filter(Q(item_id__in=item_ids) | Q(item__type=ItemType.STREAK_FREEZE))
-        .values_list("user_id", "item_id", "item__type", "quantity")
+    """Each receiver can take what comes to them ({user_id: [(row, quantity)]}), by the
+    inventory's holding rule, as a purchase: a cosmetic is owned once (409
+    `already_owned`), streak freezes up to the held maximum (409 `limit_reached`)."""
+    refusal = holding_refusal(
+        incoming={user_id: [(row.item, quantity) for row, quantity in lines] for user_id, lines in incoming.items()}
     )
-    owned, freezes = set(), dict.fromkeys(receivers, 0)
-    for user_id, item_id, item_type, quantity in held:
-        owned.add((user_id, item_id))
-        if item_type == ItemType.STREAK_FREEZE:
-            freezes[user_id] += quantity
-    for user_id, lines in incoming.items():
-        for row, quantity in lines:
-            if row.item.is_cosmetic and (user_id, row.item_id) in owned:
-                raise AlreadyOwned(f"{row.item.name} is already owned by the player who would receive it.")
-            if row.item.type == ItemType.STREAK_FREEZE:
-                freezes[user_id] += quantity
-                if freezes[user_id] > settings.DREAMTRACK_MAX_STREAK_FREEZES:
-                    raise LimitReached(
-                        f"A player may hold at most {settings.DREAMTRACK_MAX_STREAK_FREEZES} streak freezes."
-                    )
+    if refusal:
+        raise holding_conflict(refusal)
 
 
 # -- the parties' commands ---------------------------------------------------------------
@@ -262,15 +249,11 @@ def trade_accept(*, user, trade_id: int, now=None) -> tuple[Trade, RewardSummary
         if wallets[recipient.pk].coins < trade.requested_coins:
             raise InsufficientFunds()
 
-        for line in offered + requested:
-            to_user_id = recipient.pk if line.side == Side.OFFERED else requester.pk
-            received = inventory_transfer(
-                row=rows[line.inventory_item_id], to_user_id=to_user_id, quantity=line.quantity,
-                reason="trade", ref=trade.ref, from_escrow=line.side == Side.OFFERED,
-            )
-            # The receiving row may give on the other side of this trade (the same item
-            # both ways): later lines must see its quantity as the upsert left it.
-            rows[received.pk] = received
+        inventory_move(
+            moves=[Move(rows[x.inventory_item_id], recipient.pk, x.quantity, from_escrow=True) for x in offered]
+            + [Move(rows[x.inventory_item_id], requester.pk, x.quantity) for x in requested],
+            held=rows.values(), reason="trade", ref=trade.ref,
+        )
         # One ledger row per side: the escrow and the requested coins, net.
         summaries = {}
         for party, coins in ((requester, trade.requested_coins), (recipient, trade.escrow_coins - trade.requested_coins)):
@@ -339,8 +322,7 @@ def _return_escrow(trades: list[Trade], *, wallets: dict, now) -> None:
     row locks, coins through the progress service."""
     lines = list(TradeItem.objects.filter(trade__in=trades, side=Side.OFFERED).order_by("inventory_item_id"))
     rows = _lock_rows([line.inventory_item_id for line in lines])
-    for line in lines:
-        inventory_unlock(row=rows[line.inventory_item_id], quantity=line.quantity)
+    inventory_release(releases=[(rows[line.inventory_item_id], line.quantity) for line in lines])
     for trade in trades:
         if trade.escrow_coins:
             progress = UserProgressService(trade.requester, now=now)

@@ -350,3 +350,57 @@ def test_the_same_stackable_item_both_ways_keeps_every_quantity_right(pair):
     assert (row(mine).quantity, row(theirs).quantity) == (3 - 2 + 4, 5 + 2 - 4)
     assert row(mine).locked_quantity == 0
     assert_consistent(a, b)
+
+
+def test_accept_writes_each_ledger_row_with_its_running_quantity(pair):
+    # The same boost both ways, a receiver with no row yet and one with a row: each item
+    # ledger row carries the quantity its row had right after that move, in the order the
+    # lines move (offered, then requested).
+    a, b = pair
+    boost, freeze = BoostFactory(), FreezeFactory()
+    mine, theirs = give(a, boost, quantity=3), give(b, boost, quantity=5)
+    sword, freezes = give(a), give(b, freeze, quantity=2)
+    trade = make_trade(a, b, offered=[(mine, 2), sword], requested=[(theirs, 4), (freezes, 1)])
+
+    trade_accept(user=b, trade_id=trade.pk)
+
+    moves = list(
+        InventoryLedgerEntry.objects.filter(ref=trade.ref)
+        .order_by("id")
+        .values_list("user_id", "item_id", "amount", "quantity_after")
+    )
+    assert sorted(moves[:4]) == sorted([
+        (a.pk, boost.pk, -2, 1), (b.pk, boost.pk, 2, 7),
+        (a.pk, sword.item_id, -1, 0), (b.pk, sword.item_id, 1, 1),
+    ])
+    assert sorted(moves[4:]) == sorted([
+        (b.pk, boost.pk, -4, 3), (a.pk, boost.pk, 4, 5),
+        (b.pk, freeze.pk, -1, 1), (a.pk, freeze.pk, 1, 1),
+    ])
+    assert held(a, sword.item) == 0 and held(b, sword.item) == 1 and held(a, freeze) == 1
+    assert_consistent(a, b)
+
+
+@pytest.mark.parametrize("ending", ["accept", "cancel"])
+def test_a_trade_costs_the_same_statements_with_more_item_lines(pair, ending, django_assert_max_num_queries):
+    a, b = pair
+
+    def trade_of(lines: int):
+        offered = [give(a, BoostFactory(), quantity=2) for _ in range(lines)]
+        requested = [give(b, BoostFactory(), quantity=2) for _ in range(lines)]
+        return lambda: make_trade(a, b, offered=offered, requested=requested)
+
+    act = {
+        "accept": lambda trade: trade_accept(user=b, trade_id=trade.pk),
+        "cancel": lambda trade: trade_cancel(user=a, trade_id=trade.pk),
+    }[ending]
+    small, large = trade_of(1), trade_of(10)
+    with django_assert_max_num_queries(60) as one_line:
+        trade = small()
+    with django_assert_max_num_queries(len(one_line.captured_queries)):
+        big = large()
+    with django_assert_max_num_queries(60) as one_line:
+        act(trade)
+    with django_assert_max_num_queries(len(one_line.captured_queries)):
+        act(big)
+    assert_consistent(a, b)
