@@ -305,6 +305,11 @@ SWAGGER_SETTINGS = {
 # --- Idempotency ----------------------------------------------------------
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
+# --- Leaderboards (apps/leaderboards) ---------------------------------------
+# A global board's page is shared by every caller for this many seconds (0: read each
+# time); the caller's own place is always read live (docs/decisions.md, "Leaderboards").
+LEADERBOARD_PAGE_TTL_SECONDS = env_int("LEADERBOARD_PAGE_TTL_SECONDS", 5)
+
 # --- Live events (apps/events: Server-Sent Events of new notifications) ----
 # A comment line this often keeps proxies from closing an idle stream.
 EVENTS_KEEPALIVE_SECONDS = float(os.environ.get("EVENTS_KEEPALIVE_SECONDS", "15"))

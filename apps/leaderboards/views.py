@@ -6,7 +6,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apps.core.pagination import StandardPagination
 
-from .selectors import leaderboard_page, leaderboard_users
+from .selectors import leaderboard_page
 from .serializers import LeaderboardEntrySerializer, LeaderboardPageSerializer, LeaderboardQuerySerializer
 
 # A page number past any board (a huge `?page=`) is answered without asking for it.
@@ -25,7 +25,8 @@ class LeaderboardViewSet(viewsets.GenericViewSet):
         operation_description="Players ranked by the XP they earned in the period: your current local week "
         "(Monday to Sunday) or month, or all time. Each player's XP counts on their own local dates. "
         "Equal XP: whoever reached it first ranks higher. Only players who earned XP in the period are "
-        "listed; `me` is your own place on the whole board, wherever it is.",
+        "listed; `me` is your own place on the whole board, wherever it is. A global board's page may be "
+        "a few seconds old (every caller shares it); `me` is always current.",
         query_serializer=LeaderboardQuerySerializer,
         responses={200: LeaderboardPageSerializer},
     )
@@ -37,23 +38,18 @@ class LeaderboardViewSet(viewsets.GenericViewSet):
         size = paginator.get_page_size(request)
         number = paginator.get_page_number(request, None)
         offset = min((number - 1) * size, MAX_OFFSET)
-        page = leaderboard_page(user=request.user, offset=offset, limit=size, **query.validated_data)
-        if number > 1 and offset >= page.count:
+        page = leaderboard_page(user=request.user, offset=offset, limit=size, request=request, **query.validated_data)
+        if number > 1 and offset >= page["count"]:
             raise NotFound("Invalid page.")
-        users = leaderboard_users([user_id for _rank, user_id, _xp in page.entries], request)
         url = request.build_absolute_uri()
         return Response(
             {
-                "count": page.count,
-                "next": replace_query_param(url, "page", number + 1) if offset + size < page.count else None,
+                "count": page["count"],
+                "next": replace_query_param(url, "page", number + 1) if offset + size < page["count"] else None,
                 "previous": None if number == 1
                 else remove_query_param(url, "page") if number == 2
                 else replace_query_param(url, "page", number - 1),
-                "results": [
-                    {"rank": rank, "user": users[user_id], "xp": xp}
-                    for rank, user_id, xp in page.entries
-                    if user_id in users
-                ],
-                "me": {"rank": page.me_rank, "xp": page.me_xp},
+                "results": page["results"],
+                "me": page["me"],
             }
         )

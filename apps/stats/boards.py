@@ -150,17 +150,24 @@ def board_page_sql(board: Board, *, user_id: int, offset: int, limit: int, user_
     rows = ranked.order_by("-xp", "reached", "user_id")[offset : offset + limit] if offset < count else []
     entries = [(offset + i + 1, row["user_id"], row["xp"]) for i, row in enumerate(rows)]
     page = BoardPage(count=count, entries=entries)
-    mine = next(iter(board_totals(board, user_ids=[user_id])), None)
-    if mine is not None:
-        page.me_xp = mine["xp"]
-        if mine["xp"] > 0:
-            ahead = ranked.filter(
-                Q(xp__gt=mine["xp"])
-                | Q(xp=mine["xp"], reached__lt=mine["reached"])
-                | Q(xp=mine["xp"], reached=mine["reached"], user_id__lt=user_id)
-            )
-            page.me_rank = ahead.count() + 1
+    page.me_rank, page.me_xp = board_place_sql(board, user_id=user_id, user_ids=user_ids)
     return page
+
+
+def board_place_sql(board: Board, *, user_id: int, user_ids=None) -> tuple[int | None, int]:
+    """The place (None without a positive total) and total of `user_id` on the board
+    (among `user_ids` only, when given): two aggregate queries, one when unranked."""
+    mine = next(iter(board_totals(board, user_ids=[user_id])), None)
+    if mine is None:
+        return None, 0
+    if mine["xp"] <= 0:
+        return None, mine["xp"]
+    ahead = _ranked(board, user_ids).filter(
+        Q(xp__gt=mine["xp"])
+        | Q(xp=mine["xp"], reached__lt=mine["reached"])
+        | Q(xp=mine["xp"], reached=mine["reached"], user_id__lt=user_id)
+    )
+    return ahead.count() + 1, mine["xp"]
 
 
 # -- Redis: encoding and scripts ---------------------------------------------------
@@ -306,6 +313,13 @@ def board_page_redis(board: Board, *, user_id: int, offset: int, limit: int) -> 
         if page.me_xp > 0:
             page.me_rank = int(rank) + 1
     return page
+
+
+def board_place_redis(board: Board, *, user_id: int) -> tuple[int | None, int] | None:
+    """The place and total of `user_id` on the board from Redis (an empty page's read);
+    None when there is no Redis board to read: the caller asks SQL."""
+    page = board_page_redis(board, user_id=user_id, offset=0, limit=0)
+    return None if page is None else (page.me_rank, page.me_xp)
 
 
 # -- Redis: marks after commit, settled by reads; rebuilds ------------------------------

@@ -12,7 +12,15 @@ from rest_framework.test import APIClient
 from apps.accounts.services import user_delete
 from apps.progression.services import progress_grant
 from apps.stats import boards
-from apps.stats.boards import board_for, board_page_redis, board_page_sql, board_rebuild, redis_client
+from apps.stats.boards import (
+    board_for,
+    board_page_redis,
+    board_page_sql,
+    board_place_redis,
+    board_place_sql,
+    board_rebuild,
+    redis_client,
+)
 
 from .factories import earn
 
@@ -73,6 +81,8 @@ def test_sql_and_redis_give_the_same_board_with_ties_and_non_positive_totals(mak
             from_sql = whole(board, player.pk, board_page_sql)
             from_redis = whole(board, player.pk, board_page_redis)
             assert from_redis == from_sql
+            # The place alone (a shared page's caller): the same as with a page.
+            assert board_place_redis(board, user_id=player.pk) == board_place_sql(board, user_id=player.pk) == from_sql[2]
         ranked = [xp for _rank, _id, xp in from_sql[0]]
         assert ranked == sorted(ranked, reverse=True) and all(xp > 0 for xp in ranked)
     assert from_sql[1] > 20
