@@ -11,14 +11,41 @@ from .signals import notifications_created
 def notify(*, user_id: int, kind: str, payload: dict) -> None:
     """Record a notification for `user_id` once the surrounding transaction commits
     (right away outside one): a rolled-back change tells nobody anything."""
-    transaction.on_commit(lambda: _create([Notification(user_id=user_id, kind=kind, payload=payload)]))
+    notify_many([(user_id, kind, payload)])
 
 
 def notify_many(notifications: list[tuple[int, str, dict]]) -> None:
-    """`notify` for several (user_id, kind, payload) at once, in one INSERT after commit."""
-    if notifications:
-        rows = [Notification(user_id=u, kind=k, payload=p) for u, k, p in notifications]
-        transaction.on_commit(lambda: _create(rows))
+    """`notify` for several (user_id, kind, payload) at once. A transaction's notifications
+    are inserted together after it commits: one INSERT, however many calls queued them."""
+    if not notifications:
+        return
+    rows = [Notification(user_id=u, kind=k, payload=p) for u, k, p in notifications]
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        # Join the latest pending insert only if it was queued under the same savepoints:
+        # rolling one of them back then drops exactly what was queued under it.
+        savepoints = set(connection.savepoint_ids)
+        for queued_under, hook, _robust in reversed(connection.run_on_commit):
+            if type(hook) is _Insert:
+                if queued_under == savepoints and not hook.done:
+                    hook.rows.extend(rows)
+                    return
+                break
+    transaction.on_commit(_Insert(rows))
+
+
+class _Insert:
+    """The notifications a transaction will insert when it commits (an on-commit hook)."""
+
+    __slots__ = ("rows", "done")
+
+    def __init__(self, rows: list[Notification]):
+        self.rows = rows
+        self.done = False  # run (tests run hooks early, leaving them in the queue)
+
+    def __call__(self) -> None:
+        self.done = True
+        _create(self.rows)
 
 
 def _create(rows: list[Notification]) -> None:

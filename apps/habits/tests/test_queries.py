@@ -3,13 +3,14 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.achievements.services import catalog
 from apps.habits import jobs
 from apps.habits.models import Habit, QuitDaySettlement, QuitLog
-from apps.habits.settlement import quit_days_settle_for_user
+from apps.habits.settlement import quit_days_settle_due, quit_days_settle_for_user
 from conftest import client_for
 
 from .factories import at, backfill, make_habit
@@ -106,6 +107,36 @@ def test_the_job_costs_per_user_not_per_habit_day(make_user):
         catalog()  # warm, as in a running worker
         measured[(habits, days)] = count_queries(lambda: jobs.run_daily(now=NOW))
     assert measured[(1, 1)] == measured[(3, 8)], measured
+
+
+CHUNK = 10  # users per transaction in the test below (the job's default is 100)
+
+
+def test_the_jobs_queries_per_chunk_stay_flat_as_users_and_days_grow(
+    make_user, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Each chunk: the settlement's own statements, whatever its users' habits and days, plus one
+    `apply` per user; the chunk's notifications are one INSERT after its commit."""
+    call_command("seed", verbosity=0)  # the first clean day unlocks an achievement: its pay is a second round
+    per_chunk = {}
+    for users, days in ((10, 1), (200, 5)):
+        start = TODAY - timedelta(days=days)
+        for u in range(users):
+            user = make_user(f"chunk{users}-{u}")
+            habit = make_habit(user, kind="quit", now=at(start, 8))
+            logs_of(habit, start=start, counts=[0] * days)
+        catalog()  # warm, as in a running worker
+        chunks = users // CHUNK
+        # Candidates, users, wallets (read, locked), habits, logs, settled days, habits written, clean
+        # streak counters, a savepoint's two statements (the test's transaction) and the chunk's
+        # notifications: 12; then per user the apply's 7: the streak read, counters (the days, then
+        # the achievement's pay), the unlock, wallet, ledger, the day's row. The last look finds no one.
+        with django_assert_max_num_queries(chunks * (12 + 7 * CHUNK) + 1) as ctx:
+            with django_capture_on_commit_callbacks(execute=True):
+                totals = quit_days_settle_due(now=NOW, batch_users=CHUNK)
+        assert (totals.users, totals.days) == (users, users * days)
+        per_chunk[(users, days)] = (len(ctx.captured_queries) - 1) / chunks
+    assert per_chunk[(10, 1)] == per_chunk[(200, 5)], per_chunk
 
 
 @pytest.mark.parametrize("days", [7, 366])

@@ -116,6 +116,56 @@ def test_notify_writes_nothing_when_the_change_rolls_back(make_user, django_capt
     assert not Notification.objects.exists()
 
 
+def test_a_transactions_notifications_are_inserted_together_in_the_order_they_were_queued(
+    make_user, django_capture_on_commit_callbacks
+):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    ann, ben = make_user("ann"), make_user("ben")
+    with django_capture_on_commit_callbacks() as hooks, transaction.atomic():
+        notify(user_id=ann.pk, kind="friend_request", payload={"n": 1})
+        notify_many([(ben.pk, "level_up", {"n": 2}), (ann.pk, "level_up", {"n": 3})])
+        notify(user_id=ben.pk, kind="friend_accepted", payload={"n": 4})
+    assert len(hooks) == 1
+    with CaptureQueriesContext(connection) as queries:
+        hooks[0]()
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+    rows = Notification.objects.order_by("id").values_list("user_id", "kind", "payload")
+    assert list(rows) == [
+        (ann.pk, "friend_request", {"n": 1}),
+        (ben.pk, "level_up", {"n": 2}),
+        (ann.pk, "level_up", {"n": 3}),
+        (ben.pk, "friend_accepted", {"n": 4}),
+    ]
+
+
+def test_a_rolled_back_savepoint_drops_only_the_notifications_queued_under_it(make_user, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    ann = make_user("ann")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notify(user_id=ann.pk, kind="friend_request", payload={"n": 1})
+        try:
+            with transaction.atomic():
+                notify(user_id=ann.pk, kind="friend_request", payload={"n": 2})
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        with transaction.atomic():
+            notify(user_id=ann.pk, kind="friend_request", payload={"n": 3})  # released: kept
+        try:
+            with transaction.atomic():
+                notify(user_id=ann.pk, kind="friend_request", payload={"n": 4})
+                with transaction.atomic():
+                    notify(user_id=ann.pk, kind="friend_request", payload={"n": 5})  # released into 4's
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        notify(user_id=ann.pk, kind="friend_request", payload={"n": 6})
+    assert [p["n"] for p in Notification.objects.order_by("id").values_list("payload", flat=True)] == [1, 3, 6]
+
+
 def test_the_reward_path_tells_of_achievements_first_levels_and_milestones(make_user, django_capture_on_commit_callbacks, settings):
     import time_machine
 
