@@ -38,6 +38,7 @@ import uuid
 from django.db import transaction
 
 from .cache_pipeline import tokens_store
+from .on_commit import queued_on_commit
 
 VERSION_KEY = "uv:{}"
 AUTH_VERSION_KEY = "uva:{}"
@@ -65,12 +66,8 @@ class _Flush:
         _replace(self.user_id, user_row=self.user_row)
 
 
-def _pending(connection, user_id: int) -> _Flush | None:
-    for entry in connection.run_on_commit:
-        hook = entry[1]
-        if type(hook) is _Flush and hook.user_id == user_id:
-            return hook
-    return None
+def _pending(user_id: int) -> _Flush | None:
+    return next((hook for _, hook in queued_on_commit(_Flush) if hook.user_id == user_id), None)
 
 
 def user_version_bump(user_id: int | None, *, user_row: bool = False) -> None:
@@ -82,7 +79,7 @@ def user_version_bump(user_id: int | None, *, user_row: bool = False) -> None:
     if not connection.in_atomic_block:
         _replace(user_id, user_row=user_row)
         return
-    hook = _pending(connection, user_id)
+    hook = _pending(user_id)
     if hook is None:
         hook = _Flush(user_id)
         transaction.on_commit(hook)
@@ -97,7 +94,7 @@ def user_version_settle(user_id: int) -> None:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return
-    hook = _pending(connection, user_id)
+    hook = _pending(user_id)
     if hook is not None and hook.dirty:
         _replace(user_id, user_row=hook.user_row_dirty)
         hook.dirty = hook.user_row_dirty = False

@@ -2,6 +2,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.on_commit import queued_on_commit
 from apps.core.user_version import user_versions_bump
 
 from .models import Notification
@@ -20,17 +21,12 @@ def notify_many(notifications: list[tuple[int, str, dict]]) -> None:
     if not notifications:
         return
     rows = [Notification(user_id=u, kind=k, payload=p) for u, k, p in notifications]
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        # Join the latest pending insert only if it was queued under the same savepoints:
-        # rolling one of them back then drops exactly what was queued under it.
-        savepoints = set(connection.savepoint_ids)
-        for queued_under, hook, _robust in reversed(connection.run_on_commit):
-            if type(hook) is _Insert:
-                if queued_under == savepoints and not hook.done:
-                    hook.rows.extend(rows)
-                    return
-                break
+    queued = queued_on_commit(_Insert)
+    # Join the latest pending insert only if it was queued under the same savepoints:
+    # rolling one of them back then drops exactly what was queued under it.
+    if queued and queued[0][0] == set(transaction.get_connection().savepoint_ids) and not queued[0][1].done:
+        queued[0][1].rows.extend(rows)
+        return
     transaction.on_commit(_Insert(rows))
 
 

@@ -40,6 +40,8 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
+from apps.core.on_commit import queued_on_commit
+
 from .models import DailyActivity
 
 logger = logging.getLogger("dreamtrack.boards")
@@ -354,13 +356,7 @@ def board_touch(*, user_id: int, days) -> None:
     Nothing without Redis."""
     if redis_client() is None:
         return
-    connection = transaction.get_connection()
-    hook = None
-    if connection.in_atomic_block:
-        for entry in connection.run_on_commit:
-            if type(entry[1]) is _Mark and entry[1].user_id == user_id:
-                hook = entry[1]
-                break
+    hook = next((hook for _, hook in queued_on_commit(_Mark) if hook.user_id == user_id), None)
     if hook is None:
         hook = _Mark(user_id)
         hook.days.update(days)
