@@ -21,11 +21,11 @@ def notify_many(notifications: list[tuple[int, str, dict]]) -> None:
     if not notifications:
         return
     rows = [Notification(user_id=u, kind=k, payload=p) for u, k, p in notifications]
-    queued = queued_on_commit(_Insert)
+    savepoints, latest = next(queued_on_commit(_Insert), (None, None))
     # Join the latest pending insert only if it was queued under the same savepoints:
     # rolling one of them back then drops exactly what was queued under it.
-    if queued and queued[0][0] == set(transaction.get_connection().savepoint_ids) and not queued[0][1].done:
-        queued[0][1].rows.extend(rows)
+    if latest is not None and not latest.done and savepoints == set(transaction.get_connection().savepoint_ids):
+        latest.rows.extend(rows)
         return
     transaction.on_commit(_Insert(rows))
 
