@@ -364,6 +364,6 @@ def progress_grant(*, user, xp: int = 0, coins: int = 0, crystals: int = 0, reas
     """Credit (or with negative amounts debit) a user: admin grants, the `grant` command.
     ValueError for an amount beyond ±GRANT_LIMIT."""
     if max(abs(xp), abs(coins), abs(crystals)) > GRANT_LIMIT:
-        raise ValueError(f"At most {GRANT_LIMIT:,} per grant.")
+        raise ValueError(f"At most {GRANT_LIMIT:,} of each per grant (a negative amount too).")
     with transaction.atomic():
         return UserProgressService(user).apply(ProgressEvent(reason=reason, ref=ref, xp=xp, coins=coins, crystals=crystals))

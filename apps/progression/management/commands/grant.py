@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.errors import DomainError
-from apps.progression.services import GRANT_LIMIT, progress_grant
+from apps.progression.services import progress_grant
 from apps.wallet.models import LedgerEntry, Wallet
 
 REASON_MAX = LedgerEntry._meta.get_field("reason").max_length
@@ -32,13 +32,13 @@ class Command(BaseCommand):
             raise CommandError(f"--reason must be at most {REASON_MAX} characters (got {len(reason)}).")
         if not (coins or crystals or xp):
             raise CommandError("Nothing to grant: give --coins, --crystals and/or --xp (non-zero).")
-        if max(abs(coins), abs(crystals), abs(xp)) > GRANT_LIMIT:
-            raise CommandError(f"At most {GRANT_LIMIT:,} of each per grant (a negative amount too).")
         user = get_user_model().objects.filter(username__iexact=username).first()
         if user is None:
             raise CommandError(f'User "{username}" does not exist.')
         try:
             summary = progress_grant(user=user, xp=xp, coins=coins, crystals=crystals, reason=reason, ref="grant:cli")
+        except ValueError as exc:  # past GRANT_LIMIT
+            raise CommandError(str(exc)) from None
         except DomainError as exc:
             wallet = Wallet.objects.filter(user=user).first()
             have = f" {user.get_username()} has {wallet.xp} XP, {wallet.coins} coins, {wallet.crystals} crystals." if wallet else ""
