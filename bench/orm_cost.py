@@ -6,7 +6,7 @@ Runs in this process against the bench database (bench/run.py's environment; run
 `make bench ARGS="--only healthz --only complete"` once first, so the bench users and their
 tasks exist). Each line repeats one statement of `POST tasks/{id}/complete/`'s path
 `--calls` times in one transaction (its row locks are then already held, so no line waits
-on another) and prints the wall and the CPU milliseconds per call. The "cursor" lines send
+on another), rolled back afterwards so that the bench data stays as it was, and prints the wall and the CPU milliseconds per call. The "cursor" lines send
 the SQL Django generates for the line above them, with the same parameters, on
 `connection.cursor()`: their difference is the ORM's own share (building the query,
 compiling it, making model instances).
@@ -38,6 +38,7 @@ def measure(label: str, call, calls: int) -> None:
         for _ in range(calls):
             call()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        transaction.set_rollback(True)  # the saves below rewrite real rows: keep none of it
     print(f"| {label} | {1000 * wall / calls:.3f} | {1000 * cpu / calls:.3f} |")
 
 
@@ -59,6 +60,7 @@ def main() -> None:
     from apps.stats.selectors import daily_activity_get
     from apps.streaks.models import Streak
     from apps.tasks.models import Task
+    from apps.tasks.services import COMPLETION_FIELDS
     from apps.wallet.models import Wallet
 
     task = Task.objects.filter(user__username=BENCH_USERS[0]).first()
@@ -95,7 +97,7 @@ def main() -> None:
         ("wallet update, ORM (`save(update_fields=…)`)",
          lambda: wallet.save(update_fields=["xp", "coins", "max_level_rewarded", "updated_at"])),
         ("task update, ORM (`save(update_fields=…)`)",
-         lambda: task.save(update_fields=["status", "completed_at", "reward_xp", "reward_coins"])),
+         lambda: task.save(update_fields=COMPLETION_FIELDS)),
         ("`SELECT 1`, cursor", lambda: (cursor.execute("SELECT 1"), cursor.fetchall())),
     ):
         measure(label, call, args.calls)
